@@ -1,0 +1,47 @@
+# `make demo` and `make test` work on a fresh machine with Python 3.11, pip and apt-get.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Debian packages the project needs (none yet for the data layer); installed only when missing.
+APT_PACKAGES ?=
+DEMO_DIR ?= demo
+
+.PHONY: setup system-packages demo test lint format bench docs clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+setup: system-packages $(STAMP)
+
+demo: setup
+	$(BIN)/asc-assure demo --dir $(DEMO_DIR)
+	@echo "Demo store: $(DEMO_DIR)/store  (try: $(BIN)/asc-assure store summary --store $(DEMO_DIR)/store)"
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+test: setup lint
+	$(BIN)/pytest -n 2 -q
+
+bench: setup
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_synth.py --councils 10
+
+docs: setup
+	$(BIN)/asc-assure contracts doc --out docs/data-contract.md
+
+format: setup
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache

@@ -1,0 +1,303 @@
+"""The ``asc-assure`` command. Each command is a thin wrapper over the core packages.
+
+Exit codes: 0 success; 2 a file could not be read or recognised, or bad arguments/store; 1 a bug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from asc_assure.data.contracts import KINDS, ContractError, all_contracts
+
+app = typer.Typer(
+    help="ASC Assure: adult social care performance and CQC assurance from the council's own data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+store_app = typer.Typer(help="Inspect the store: summary, errors, audit log, restricted look-ups.",
+                        no_args_is_help=True)
+contracts_app = typer.Typer(help="The data contracts: list them, or publish them as Markdown.",
+                            no_args_is_help=True)
+app.add_typer(store_app, name="store")
+app.add_typer(contracts_app, name="contracts")
+
+StoreOpt = Annotated[Path, typer.Option("--store", help="Store folder (created on first ingest).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _emit(data: Any, as_json: bool, text: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    else:
+        typer.echo(text)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _parse_date(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            pass
+    _fail(f"{name} {value!r} is not a date (use 2025-01-31)")
+    return None
+
+
+@app.command()
+def templates(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the blank CSV templates into.")],
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds (repeatable).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a blank CSV template (header row) for every extract the council can load."""
+    unknown = [k for k in kind or [] if k not in KINDS]
+    if unknown:
+        _fail(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
+    from asc_assure.data.contract_docs import write_templates
+
+    written = write_templates(out, kind)
+    _emit([str(p) for p in written], as_json, "\n".join(f"wrote {p}" for p in written))
+
+
+@contracts_app.command("list")
+def contracts_list(as_json: JsonOpt = False) -> None:
+    """List the extract kinds with their version and required columns."""
+    rows = [
+        {"kind": c.kind, "title": c.title, "version": c.version, "required": c.required,
+         "key": list(c.key), "columns": len(c.columns)}
+        for c in all_contracts().values()
+    ]
+    text = "\n".join(f"{r['kind']:<24} v{r['version']:<12} {r['title']}" for r in rows)
+    _emit(rows, as_json, text)
+
+
+@contracts_app.command("doc")
+def contracts_doc(
+    out: Annotated[Path | None, typer.Option("--out", help="Write Markdown here (default: print).")] = None,
+) -> None:
+    """Render the contracts as Markdown (this is how docs/data-contract.md is made)."""
+    from asc_assure.data.contract_docs import render_markdown
+
+    text = render_markdown()
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="CSV or XLSX extracts to load.")],
+    store: StoreOpt,
+    kind: Annotated[str | None, typer.Option("--kind", help="Extract kind, if the header is ambiguous.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date the extract was taken (default today).")] = None,
+    key_file: Annotated[Path | None, typer.Option("--key-file", help="Pseudonymisation key file.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet to read.")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Write every row problem to this CSV.")] = None,
+    user: Annotated[str, typer.Option("--user", help="Who is loading (for the audit log).")] = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate and load extracts; bad rows are quarantined with reasons, good rows load."""
+    from asc_assure.data.ingest import ingest_files, write_error_report
+    from asc_assure.data.pseudonymise import PseudonymKeyError
+    from asc_assure.data.store import Store, StoreError
+
+    if kind is not None and kind not in KINDS:
+        _fail(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+    date = _parse_date(as_of, "--as-of")
+    try:
+        results = ingest_files(store, files, kind=kind, as_of=date, key_file=key_file, actor=user, sheet=sheet)
+    except (StoreError, PseudonymKeyError, ContractError) as exc:
+        _fail(str(exc))
+        return
+    if report is not None:
+        loaded = [r.load_id for r in results if r.load_id]
+        n = write_error_report(Store(store) if loaded else None, loaded, report)
+        if not as_json:
+            typer.echo(f"wrote {n} row problem(s) to {report}")
+    lines = []
+    for r in results:
+        if r.status == "failed":
+            lines.append(f"FAILED  {r.file}: {r.reason}")
+        elif r.status == "duplicate":
+            lines.append(f"SKIPPED {r.file}: already loaded as {r.duplicate_of}; nothing changed")
+        else:
+            lines.append(f"LOADED  {r.file} as {r.kind}: {r.rows_read} read, {r.rows_loaded} loaded, "
+                         f"{r.rows_quarantined} quarantined, {r.warnings_total} warning(s)")
+            for e in r.errors[:5]:
+                lines.append(f"        row {e['row']}, {e['column']}: {e['message']}"
+                             + (f" (value {e['value']!r})" if e["value"] is not None else ""))
+            if r.errors_total + r.warnings_total > 5:
+                lines.append("        ... use --report FILE for every problem")
+    _emit([r.to_dict() for r in results], as_json, "\n".join(lines))
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(2)
+
+
+def _open_store(path: Path):
+    from asc_assure.data.store import Store, StoreError
+
+    try:
+        return Store(path)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@store_app.command("summary")
+def store_summary(store: StoreOpt, as_json: JsonOpt = False) -> None:
+    """Row counts by kind and as-of date, and the last loads."""
+    s = _open_store(store)
+    data = s.summary()
+    lines = [f"Store {data['store']}: {data['loads']} load(s)"]
+    for kind, k in data["kinds"].items():
+        lines.append(f"  {kind:<24} {k['current_rows']:>10,} rows in force  ({k['loads']} load(s), "
+                     f"{k['rows_quarantined']:,} quarantined, latest as of {k['latest_as_of']})")
+    _emit(data, as_json, "\n".join(lines))
+
+
+@store_app.command("errors")
+def store_errors(
+    store: StoreOpt,
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    load: Annotated[list[str] | None, typer.Option("--load", help="Only these load ids.")] = None,
+) -> None:
+    """Write every row problem (file, row, column, value, rule, message, severity) to CSV."""
+    from asc_assure.data.ingest import write_error_report
+
+    s = _open_store(store)
+    ids = load or [m["load_id"] for m in s.manifests()]
+    n = write_error_report(s, ids, out)
+    typer.echo(f"wrote {n} row problem(s) to {out}")
+
+
+@store_app.command("query")
+def store_query(
+    store: StoreOpt,
+    sql: Annotated[str, typer.Argument(help="SQL over the views (referrals, cld, issues, loads, ...).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Rebuild the views as of this date.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run read-only SQL over the store's views (pseudonymised data only)."""
+    import duckdb
+
+    s = _open_store(store)
+    con = s.connect(_parse_date(as_of, "--as-of"))
+    try:
+        rel = con.sql(sql)
+        if rel is None:
+            _fail("the statement returned no rows")
+            return
+        cols = rel.columns
+        rows = rel.fetchall()
+    except duckdb.Error as exc:
+        _fail(f"query failed: {exc}")
+        return
+    data = [dict(zip(cols, r, strict=True)) for r in rows]
+    text = "\t".join(cols) + "\n" + "\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows)
+    _emit(data, as_json, text)
+
+
+@store_app.command("reveal")
+def store_reveal(
+    pseudonym: Annotated[str, typer.Argument(help="Pseudonym such as P-1a2b3c4d5e6f7a8b.")],
+    store: StoreOpt,
+    user: Annotated[str, typer.Option("--user", help="Who is asking (recorded).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded), e.g. the case being worked.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the council's own reference behind a pseudonym. Every look-up is audited."""
+    from asc_assure.data.store import StoreError
+
+    s = _open_store(store)
+    try:
+        found = s.reveal(pseudonym, user, reason)
+    except StoreError as exc:
+        _fail(str(exc))
+        return
+    text = "\n".join(f"{f['local_ref']}  ({f['identifier']} in {f['column']})" for f in found) or "not found"
+    _emit(found, as_json, text)
+    if not found:
+        raise typer.Exit(1)
+
+
+@store_app.command("audit")
+def store_audit(
+    store: StoreOpt,
+    verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain; exit 1 if broken.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the audit log (loads, restricted look-ups) or verify it has not been tampered with."""
+    from asc_assure.data import audit
+
+    s = _open_store(store)
+    if verify:
+        ok, line, why = audit.verify(s.audit_path)
+        _emit({"ok": ok, "line": line, "message": why}, as_json, why)
+        if not ok:
+            raise typer.Exit(1)
+        return
+    records = audit.read(s.audit_path)
+    text = "\n".join(f"{r['at']}  {r['actor']:<12} {r['event']:<18} {json.dumps(r['details'])}" for r in records)
+    _emit(records, as_json, text or "audit log is empty")
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the synthetic extracts into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 1,
+    people: Annotated[int | None, typer.Option("--people", help="Resident population of council 1.")] = None,
+    start: Annotated[str, typer.Option("--start", help="First date of activity.")] = "2023-04-01",
+    end: Annotated[str, typer.Option("--end", help="Last date (the extract date).")] = "2025-03-31",
+    councils: Annotated[int, typer.Option("--councils", help="How many councils to generate.")] = 1,
+    error_rate: Annotated[float, typer.Option("--error-rate", help="Share of rows given a data fault.")] = 0.0,
+    date_style: Annotated[str, typer.Option("--date-style", help="iso or uk dates in operational files.")] = "iso",
+    as_json: JsonOpt = False,
+) -> None:
+    """Generate a realistic synthetic council (or many) as the files a council would load."""
+    from asc_assure.data.synth import generate
+
+    s, e = _parse_date(start, "--start"), _parse_date(end, "--end")
+    if s is None or e is None or s >= e:
+        _fail("--start must be before --end")
+    if councils < 1:
+        _fail("--councils must be at least 1")
+    if not 0 <= error_rate < 1:
+        _fail("--error-rate must be between 0 and 1")
+    if date_style not in {"iso", "uk"}:
+        _fail("--date-style must be iso or uk")
+    summary = generate(out, seed=seed, people=people, start=s, end=e, councils=councils,
+                       error_rate=error_rate, date_style=date_style)
+    _emit(summary, as_json, json.dumps(summary, indent=2, default=str))
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option("--dir", help="Where to build the demo council.")] = Path("demo"),
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    people: Annotated[int | None, typer.Option("--people", help="Resident population.")] = None,
+) -> None:
+    """Build the demo council: generate its extracts, load them into a store and summarise it."""
+    from asc_assure.demo import build_demo
+
+    summary = build_demo(folder, seed=seed, people=people, echo=typer.echo)
+    typer.echo(json.dumps(summary["store"]["kinds"], indent=2))
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

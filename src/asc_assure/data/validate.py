@@ -1,0 +1,270 @@
+"""Validate a batch of text rows against a contract, column by column, in vectorised Polars.
+
+Validation errors are data, not exceptions: each failed check yields rows of
+``(_row, column, value, rule, message, severity)``. A row with any ``error`` is quarantined; a
+``warning`` is reported but the row loads. Values are parsed once here and the typed columns are
+what the store keeps, so every downstream reader sees the same interpretation of a date or a code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from asc_assure.data.contracts import Column, Contract, Rule, normalise_header
+from asc_assure.data.readers import ROW
+
+TRUE_WORDS = ("y", "yes", "true", "t", "1")
+FALSE_WORDS = ("n", "no", "false", "f", "0")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+POSTCODE_RE = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
+NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+EARLIEST_DATE = dt.date(1890, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+ISSUE_SCHEMA = {
+    ROW: pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+    "severity": pl.String,
+}
+
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "string": pl.String(),
+    "enum": pl.String(),
+    "date": pl.Date(),
+    "boolean": pl.Boolean(),
+    "integer": pl.Int64(),
+    "number": pl.Float64(),
+    "nhs_number": pl.String(),
+    "postcode": pl.String(),
+}
+
+
+@dataclass
+class Check:
+    column: str
+    rule: str
+    message: str
+    failed: pl.Expr
+    severity: str = "error"
+    value_column: str | None = None
+
+
+def _text(name: str) -> pl.Expr:
+    """The trimmed text of a column, with blanks as null."""
+    t = pl.col(name).str.strip_chars()
+    return pl.when(t == "").then(None).otherwise(t)
+
+
+def _canonical_key(expr: pl.Expr) -> pl.Expr:
+    """Same folding as ``normalise_header``: case, spaces and punctuation don't matter."""
+    return expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "_").str.strip_chars("_")
+
+
+def _enum_maps(col: Column) -> tuple[dict[str, str], dict[str, str]]:
+    """Folded text -> canonical value, split into current labels and Release-1 style aliases."""
+    current = {normalise_header(v): v for v in col.values}
+    older = {normalise_header(k): v for k, v in col.aliases.items() if normalise_header(k) not in current}
+    return current, older
+
+
+def _parse_date(text: pl.Expr) -> pl.Expr:
+    # Spreadsheet exports often carry a midnight time; a date is a date.
+    bare = text.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "")
+    parsed = [bare.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS]
+    return pl.coalesce(parsed)
+
+
+def _nhs_valid(digits: pl.Expr) -> pl.Expr:
+    total = pl.sum_horizontal(
+        [digits.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(NHS_WEIGHTS)]
+    )
+    check = (11 - total % 11) % 11
+    last = digits.str.slice(9, 1).cast(pl.Int32, strict=False)
+    return digits.str.contains(r"^\d{10}$") & (check != 10) & (check == last)
+
+
+def column_expressions(col: Column) -> tuple[pl.Expr, list[Check]]:
+    """Parsed value expression for a column and the checks that guard it."""
+    name = col.name
+    text = _text(name)
+    present = text.is_not_null()
+    checks: list[Check] = []
+    if col.required:
+        checks.append(Check(name, "required", f"{name} is required but blank", text.is_null()))
+
+    if col.type == "date":
+        value = _parse_date(text)
+        checks.append(Check(name, "date_format",
+                            "not a valid date (use 2025-01-31 or 31/01/2025)",
+                            present & value.is_null()))
+        checks.append(Check(name, "date_range", "date is implausible (before 1890 or after 2100)",
+                            value.is_not_null() & ((value < EARLIEST_DATE) | (value > LATEST_DATE))))
+    elif col.type == "boolean":
+        low = text.str.to_lowercase()
+        value = pl.when(low.is_in(TRUE_WORDS)).then(True).when(low.is_in(FALSE_WORDS)).then(False)
+        value = value.otherwise(None)
+        checks.append(Check(name, "boolean", "not a yes/no value (use Y/N, Yes/No, TRUE/FALSE or 1/0)",
+                            present & value.is_null()))
+    elif col.type == "integer":
+        cleaned = text.str.replace_all(",", "").str.replace(r"\.0+$", "")
+        value = cleaned.cast(pl.Int64, strict=False)
+        checks.append(Check(name, "integer", "not a whole number", present & value.is_null()))
+    elif col.type == "number":
+        cleaned = text.str.replace_all(r"[£,\s]", "")
+        value = cleaned.cast(pl.Float64, strict=False)
+        checks.append(Check(name, "number", "not a number", present & (value.is_null() | value.is_nan())))
+    elif col.type == "enum":
+        current, older = _enum_maps(col)
+        key = _canonical_key(text)
+        if col.enforced:
+            value = key.replace_strict({**current, **older}, default=None, return_dtype=pl.String)
+            allowed = ", ".join(col.values) if len(col.values) <= 8 else f"the {col.code_list} list"
+            checks.append(Check(name, "allowed_values", f"not one of the allowed values ({allowed})",
+                                present & value.is_null()))
+            if older:
+                checks.append(Check(name, "release_1_value",
+                                    "Release 1 label mapped to its Release 2 equivalent",
+                                    key.is_in(list(older)), severity="warning"))
+        else:
+            value = key.replace_strict(current, default=text, return_dtype=pl.String)
+    elif col.type == "nhs_number":
+        digits = text.str.replace_all(r"[\s-]", "")
+        ok = _nhs_valid(digits)
+        value = pl.when(ok).then(digits).otherwise(None)
+        checks.append(Check(name, "nhs_number", "not a valid NHS number (10 digits passing the Modulus 11 check)",
+                            present & ~ok.fill_null(False)))
+    elif col.type == "postcode":
+        squashed = text.str.to_uppercase().str.replace_all(r"\s+", "")
+        spaced = squashed.str.slice(0, squashed.str.len_chars() - 3) + " " + squashed.str.slice(-3)
+        ok = spaced.str.contains(POSTCODE_RE)
+        value = pl.when(ok).then(spaced).otherwise(None)
+        checks.append(Check(name, "postcode", "not a valid UK postcode", present & ~ok.fill_null(False)))
+    else:
+        value = text
+        if col.pattern:
+            checks.append(Check(name, "pattern", f"does not match the expected form {col.pattern}",
+                                present & ~text.str.contains(col.pattern).fill_null(False)))
+    if col.type in {"integer", "number"}:
+        if col.min is not None:
+            checks.append(Check(name, "minimum", f"below the minimum of {col.min:g}",
+                                value.is_not_null() & (value < col.min)))
+        if col.max is not None:
+            checks.append(Check(name, "maximum", f"above the maximum of {col.max:g}",
+                                value.is_not_null() & (value > col.max)))
+    return value.alias(name), checks
+
+
+def rule_check(rule: Rule, extract_date: dt.date) -> Check:
+    """A cross-field rule over parsed values (the ``parsed`` frame's columns)."""
+    col = pl.col(rule.column)
+    if rule.type == "not_before":
+        failed = col.is_not_null() & pl.col(rule.other).is_not_null() & (col < pl.col(rule.other))
+        return Check(rule.column, rule.name, rule.explain(), failed, rule.severity)
+    if rule.type == "requires":
+        failed = col.is_not_null() & pl.col(rule.other).is_null()
+        return Check(rule.other, rule.name, rule.explain(), failed, rule.severity, value_column=rule.other)
+    if rule.type == "not_after_extract":
+        failed = col.is_not_null() & (col > extract_date)
+        msg = f"{rule.column} is after the extract date {extract_date.isoformat()}"
+        return Check(rule.column, rule.name, msg, failed, rule.severity)
+    cond = pl.lit(True)
+    for other, vals in rule.when.items():
+        ocol = pl.col(other)
+        if vals == "present":
+            cond = cond & ocol.is_not_null()
+        else:
+            cond = cond & ocol.cast(pl.String).str.to_lowercase().is_in([v.lower() for v in vals])
+    return Check(rule.column, rule.name, rule.explain(), cond.fill_null(False) & col.is_null(), rule.severity)
+
+
+@dataclass
+class ValidatedBatch:
+    parsed: pl.DataFrame  # typed contract columns + _row, every input row
+    issues: pl.DataFrame  # ISSUE_SCHEMA rows
+    bad: pl.Series  # boolean per row: has an error-severity issue
+
+
+class BatchValidator:
+    """Compiled checks for one contract and extract date, reused for every batch of a file."""
+
+    def __init__(self, contract: Contract, extract_date: dt.date, masker=None):
+        self.contract = contract
+        self.extract_date = extract_date
+        self.masker = masker
+        self.values: list[pl.Expr] = []
+        self.checks: list[Check] = []
+        for col in contract.columns:
+            value, checks = column_expressions(col)
+            self.values.append(value)
+            self.checks.extend(checks)
+        self.rule_checks = [rule_check(r, extract_date) for r in contract.rules]
+        self._pii = {c.name: c.pii for c in contract.columns if c.pii}
+
+    def _shown(self, column: str, raw: pl.Expr) -> pl.Expr:
+        """Value shown in an error report: personal identifiers are masked."""
+        pii = self._pii.get(column)
+        if pii is None:
+            return raw
+        if pii in {"date_of_birth", "postcode"}:
+            return pl.when(raw.is_null()).then(None).otherwise(pl.lit(f"[{pii} withheld]"))
+        return pl.when(raw.is_null()).then(None).otherwise(
+            pl.lit("•••") + raw.str.strip_chars().str.slice(-3)
+        )
+
+    def validate(self, raw: pl.DataFrame) -> ValidatedBatch:
+        parsed = raw.select([pl.col(ROW), *self.values])
+        masks = raw.select(
+            [c.failed.fill_null(False).alias(f"c{i}") for i, c in enumerate(self.checks)]
+        )
+        rmasks = parsed.select(
+            [c.failed.fill_null(False).alias(f"r{i}") for i, c in enumerate(self.rule_checks)]
+        )
+        pieces: list[pl.DataFrame] = []
+        bad = pl.Series("bad", [False] * raw.height)
+        for i, check in enumerate(self.checks):
+            mask = masks[f"c{i}"]
+            if not mask.any():
+                continue
+            pieces.append(self._issue_rows(raw.filter(mask), check, raw_values=True))
+            if check.severity == "error":
+                bad = bad | mask
+        for i, check in enumerate(self.rule_checks):
+            mask = rmasks[f"r{i}"]
+            if not mask.any():
+                continue
+            source = raw.filter(mask)
+            pieces.append(self._issue_rows(source, check, raw_values=True))
+            if check.severity == "error":
+                bad = bad | mask
+        issues = pl.concat(pieces) if pieces else pl.DataFrame(schema=ISSUE_SCHEMA)
+        return ValidatedBatch(parsed=parsed, issues=issues, bad=bad)
+
+    def _issue_rows(self, source: pl.DataFrame, check: Check, raw_values: bool) -> pl.DataFrame:
+        column = check.value_column or check.column
+        value = self._shown(column, pl.col(column).str.strip_chars())
+        return source.select(
+            pl.col(ROW),
+            pl.lit(check.column).alias("column"),
+            value.cast(pl.String).alias("value"),
+            pl.lit(check.rule).alias("rule"),
+            pl.lit(check.message).alias("message"),
+            pl.lit(check.severity).alias("severity"),
+        )
+
+
+def describe_type(col: Column) -> str:
+    """Short type description for docs and templates."""
+    if col.type == "enum":
+        return "code"
+    return {"nhs_number": "NHS number", "postcode": "postcode", "boolean": "yes/no"}.get(col.type, col.type)
+
+
+def is_snake(text: str) -> bool:
+    return bool(re.fullmatch(r"[a-z0-9_]+", text))
