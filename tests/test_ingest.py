@@ -14,7 +14,6 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from conftest import REFERRAL_HEADER, referral, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,7 @@ from asc_assure.data.ingest import UnrecognisedFile, detect_contract, ingest_fil
 from asc_assure.data.pseudonymise import fingerprint, load_key
 from asc_assure.data.readers import UnreadableFile
 from asc_assure.data.store import Store, StoreError
+from conftest import REFERRAL_HEADER, referral, write_csv
 
 AS_OF = dt.date(2025, 3, 31)
 

@@ -73,25 +73,35 @@ class Pseudonymiser:
     """HMAC pseudonyms for one key, computed once per distinct value in a batch."""
 
     def __init__(self, key: bytes):
-        self._base = hmac.new(key, digestmod=hashlib.sha256)
+        self._key = key
+        self._known: dict[str, pl.DataFrame] = {}
 
     def one(self, value: str, kind: str) -> str:
         """Pseudonym of a single identifier (already cleaned: trimmed, NHS digits only)."""
-        h = self._base.copy()
-        h.update(f"{kind}:{value}".encode())
-        return PREFIX[kind] + h.hexdigest()[:HEX_CHARS]
+        return PREFIX[kind] + hmac.digest(self._key, f"{kind}:{value}".encode(), "sha256").hex()[:HEX_CHARS]
+
+    def _many(self, values: list[str], kind: str) -> list[str]:
+        key, prefix, tag = self._key, PREFIX[kind], f"{kind}:"
+        digest = hmac.digest
+        return [prefix + digest(key, (tag + v).encode(), "sha256").hex()[:HEX_CHARS] for v in values]
 
     def series(self, values: pl.Series, kind: str) -> tuple[pl.Series, pl.DataFrame]:
         """Pseudonyms for a column, and the distinct (pseudonym, local_ref) pairs seen.
 
-        Identifiers repeat heavily (one person, many events), so hashing distinct values keeps
-        ingest fast.
+        Identifiers repeat heavily (one person, many events, many batches), so each distinct value
+        is hashed once per load and reused through a join.
         """
-        distinct = values.drop_nulls().unique()
-        mapping = {v: self.one(v, kind) for v in distinct.to_list()}
-        out = values.replace_strict(mapping, default=None, return_dtype=pl.String)
-        pairs = pl.DataFrame(
-            {"pseudonym": list(mapping.values()), "local_ref": list(mapping.keys())},
-            schema={"pseudonym": pl.String, "local_ref": pl.String},
-        )
-        return out.alias(values.name), pairs
+        known = self._known.get(kind)
+        if known is None:
+            known = pl.DataFrame(schema={"local_ref": pl.String, "pseudonym": pl.String})
+        distinct = values.drop_nulls().unique().to_frame("local_ref")
+        new = distinct.join(known, on="local_ref", how="anti")
+        if new.height:
+            refs = new["local_ref"].to_list()
+            new = pl.DataFrame({"local_ref": refs, "pseudonym": self._many(refs, kind)},
+                               schema={"local_ref": pl.String, "pseudonym": pl.String})
+            known = pl.concat([known, new])
+            self._known[kind] = known
+        out = values.to_frame("local_ref").join(known, on="local_ref", how="left", maintain_order="left")
+        pairs = distinct.join(known, on="local_ref", how="left").select("pseudonym", "local_ref")
+        return out["pseudonym"].alias(values.name), pairs

@@ -9,7 +9,6 @@ what the store keeps, so every downstream reader sees the same interpretation of
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -198,12 +197,8 @@ class BatchValidator:
         self.contract = contract
         self.extract_date = extract_date
         self.masker = masker
-        self.values: list[pl.Expr] = []
-        self.checks: list[Check] = []
-        for col in contract.columns:
-            value, checks = column_expressions(col)
-            self.values.append(value)
-            self.checks.extend(checks)
+        self.columns = [(col.name, *column_expressions(col)) for col in contract.columns]
+        self.checks: list[Check] = [c for _, _, checks in self.columns for c in checks]
         self.rule_checks = [rule_check(r, extract_date) for r in contract.rules]
         self._pii = {c.name: c.pii for c in contract.columns if c.pii}
 
@@ -218,35 +213,48 @@ class BatchValidator:
             pl.lit("•••") + raw.str.strip_chars().str.slice(-3)
         )
 
+    def _parse_columns(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[Check, pl.Series]]]:
+        """Parse and check each column once per distinct value, then map back to the rows.
+
+        Extracts repeat values heavily (dates, codes, a person's NHS number on every event), so
+        working on distinct values is several times faster than working on every row.
+        """
+        parsed = [raw[ROW]]
+        masks: list[tuple[Check, pl.Series]] = []
+        for name, value, checks in self.columns:
+            distinct = raw.select(pl.col(name).unique()).select(
+                pl.col(name),
+                value.alias("_v"),
+                *[c.failed.fill_null(False).alias(f"_c{j}") for j, c in enumerate(checks)],
+            )
+            if distinct.height == 1:  # one value (often all blank): broadcast, no row-by-row mapping
+                result = {c: pl.repeat(distinct[c][0], raw.height, dtype=distinct[c].dtype, eager=True)
+                          for c in distinct.columns[1:]}
+            else:
+                result = raw.select(name).join(distinct, on=name, how="left", nulls_equal=True,
+                                               maintain_order="left")
+            parsed.append(result["_v"].alias(name))
+            masks += [(c, result[f"_c{j}"]) for j, c in enumerate(checks)]
+        return pl.DataFrame(parsed), masks
+
     def validate(self, raw: pl.DataFrame) -> ValidatedBatch:
-        parsed = raw.select([pl.col(ROW), *self.values])
-        masks = raw.select(
-            [c.failed.fill_null(False).alias(f"c{i}") for i, c in enumerate(self.checks)]
-        )
+        parsed, masks = self._parse_columns(raw)
         rmasks = parsed.select(
             [c.failed.fill_null(False).alias(f"r{i}") for i, c in enumerate(self.rule_checks)]
         )
+        masks += [(c, rmasks[f"r{i}"]) for i, c in enumerate(self.rule_checks)]
         pieces: list[pl.DataFrame] = []
         bad = pl.Series("bad", [False] * raw.height)
-        for i, check in enumerate(self.checks):
-            mask = masks[f"c{i}"]
+        for check, mask in masks:
             if not mask.any():
                 continue
-            pieces.append(self._issue_rows(raw.filter(mask), check, raw_values=True))
-            if check.severity == "error":
-                bad = bad | mask
-        for i, check in enumerate(self.rule_checks):
-            mask = rmasks[f"r{i}"]
-            if not mask.any():
-                continue
-            source = raw.filter(mask)
-            pieces.append(self._issue_rows(source, check, raw_values=True))
+            pieces.append(self._issue_rows(raw.filter(mask), check))
             if check.severity == "error":
                 bad = bad | mask
         issues = pl.concat(pieces) if pieces else pl.DataFrame(schema=ISSUE_SCHEMA)
         return ValidatedBatch(parsed=parsed, issues=issues, bad=bad)
 
-    def _issue_rows(self, source: pl.DataFrame, check: Check, raw_values: bool) -> pl.DataFrame:
+    def _issue_rows(self, source: pl.DataFrame, check: Check) -> pl.DataFrame:
         column = check.value_column or check.column
         value = self._shown(column, pl.col(column).str.strip_chars())
         return source.select(
@@ -257,14 +265,3 @@ class BatchValidator:
             pl.lit(check.message).alias("message"),
             pl.lit(check.severity).alias("severity"),
         )
-
-
-def describe_type(col: Column) -> str:
-    """Short type description for docs and templates."""
-    if col.type == "enum":
-        return "code"
-    return {"nhs_number": "NHS number", "postcode": "postcode", "boolean": "yes/no"}.get(col.type, col.type)
-
-
-def is_snake(text: str) -> bool:
-    return bool(re.fullmatch(r"[a-z0-9_]+", text))
