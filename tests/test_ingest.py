@@ -357,3 +357,44 @@ def test_ingest_never_loses_or_duplicates_a_row(tmp_path_factory, rows):
     quarantined = con.execute(f"SELECT list(_row) FROM '{loads[0]}/quarantine.parquet'").fetchone()[0] or []
     assert sorted(loaded + quarantined) == data_rows
     assert not set(loaded) & set(quarantined)
+
+
+def test_pseudonyms_are_hmac_sha256_of_the_identifier_under_the_key():
+    import hashlib
+    import hmac
+
+    import polars as pl
+
+    from asc_assure.data.pseudonymise import Pseudonymiser
+
+    key = bytes(range(32))
+    values = pl.Series(["9434765919", None, "9434765919", "4010232137"])
+    got = Pseudonymiser(key).series(values, "nhs_number").to_list()
+    expected = "N-" + hmac.new(key, b"nhs_number:9434765919", hashlib.sha256).hexdigest()[:16]
+    assert got[0] == got[2] == expected
+    assert got[1] is None and got[3] != got[0]
+    assert Pseudonymiser(b"\x02" * 32).series(values, "nhs_number")[0] != expected
+
+
+def test_a_failed_background_write_abandons_the_load(tmp_path, store_dir, key, monkeypatch):
+    import pyarrow.parquet as pq
+
+    ingest_file(store_dir, write_csv(tmp_path / "a.csv", REFERRAL_HEADER, [referral("R1")]), as_of=AS_OF, key=key)
+    before = tree(store_dir / "loads")
+
+    def failing(self, table, *args, **kwargs):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", failing)
+    with pytest.raises(OSError, match="no space"):
+        ingest_file(store_dir, write_csv(tmp_path / "b.csv", REFERRAL_HEADER, [referral("R2")]), as_of=AS_OF,
+                    key=key)
+    assert tree(store_dir / "loads") == before
+    assert list((store_dir / ".staging").iterdir()) == []
+
+
+def test_the_key_file_may_not_live_inside_the_store(tmp_path, store_dir):
+    path = write_csv(tmp_path / "r.csv", REFERRAL_HEADER, [referral("R1")])
+    with pytest.raises(StoreError, match="outside the store"):
+        ingest_file(store_dir, path, as_of=AS_OF, key_file=store_dir / "pseudonym.key")
+    assert not (store_dir / "pseudonym.key").exists()

@@ -22,17 +22,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from asc_assure.data import audit
-from asc_assure.data.contracts import Contract, all_contracts, get_contract
-from asc_assure.data.pseudonymise import Pseudonymiser, fingerprint, load_key
+from asc_assure.data.contracts import Column, Contract, all_contracts, get_contract
+from asc_assure.data.pipeline import OrderedWriter, prefetch
+from asc_assure.data.pseudonymise import Pseudonymiser, fingerprint, key_file_path, load_key
 from asc_assure.data.readers import ROW, Extract, UnreadableFile, open_extract
-from asc_assure.data.store import Store
+from asc_assure.data.store import Store, StoreError
 from asc_assure.data.stored import (
     ISSUES_SCHEMA,
     RESTRICTED_SCHEMA,
     quarantine_schema,
     stored_schema,
 )
-from asc_assure.data.validate import ISSUE_SCHEMA, BatchValidator
+from asc_assure.data.validate import ISSUE_SCHEMA, BatchValidator, ValidatedBatch
 
 MAX_ERRORS_REPORTED = 1000
 
@@ -114,13 +115,18 @@ class _LoadWriter:
         restricted.mkdir(mode=0o700)
         self.refs = pq.ParquetWriter(restricted / "refs.parquet", RESTRICTED_SCHEMA, compression="zstd")
 
+        self.background = OrderedWriter()
+
     def write(self, writer: pq.ParquetWriter, df: pl.DataFrame, schema: pa.Schema) -> None:
         if df.height:
-            writer.write_table(df.to_arrow().select(schema.names).cast(schema))
+            self.background.submit(writer.write_table, df.to_arrow().select(schema.names).cast(schema))
 
     def close(self) -> None:
-        for w in (self.data, self.quarantine, self.issues, self.refs):
-            w.close()
+        try:
+            self.background.finish()
+        finally:
+            for w in (self.data, self.quarantine, self.issues, self.refs):
+                w.close()
 
 
 class _FileIngest:
@@ -134,7 +140,8 @@ class _FileIngest:
         self.as_of = as_of
         self.pseudo = pseudo
         self.provenance = provenance
-        self.validator = BatchValidator(contract, as_of)
+        self.validator = BatchValidator(contract, as_of, derive=self._derive)
+        self._refs: list[pl.DataFrame] = []
         self.seen_keys = pl.DataFrame(schema={"_k": pl.String, "_seen_row": pl.Int64})
         self.rows_read = 0
         self.rows_loaded = 0
@@ -152,7 +159,7 @@ class _FileIngest:
         if missing:
             df = df.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
         blank = pl.all_horizontal(
-            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in self.contract.column_names]
+            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in self.mapping.values()]
         )
         n_before = df.height
         df = df.filter(~blank)
@@ -188,43 +195,39 @@ class _FileIngest:
         )
         return bad | pl.Series(flags), issues
 
-    def _pseudonymise(self, df: pl.DataFrame, raw_text: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Replace identifiers by pseudonyms; returns the frame and restricted (pseudonym, ref) pairs."""
-        refs = []
-        replacements = []
-        for col in self.contract.columns:
-            if col.pii not in {"person_ref", "case_ref"}:
-                continue
-            values = df[col.name].str.strip_chars() if raw_text else df[col.name]
-            values = values.replace("", None)
-            pseudo, pairs = self.pseudo.series(values, col.pii)
-            replacements.append(pseudo.alias(col.name))
-            if pairs.height:
-                refs.append(pairs.with_columns(pl.lit(col.pii).alias("identifier"),
-                                               pl.lit(col.name).alias("column")))
-        if replacements:
-            df = df.with_columns(replacements)
-        empty = pl.DataFrame(schema={n: pl.String for n in ("pseudonym", "local_ref", "identifier", "column")})
-        refs_df = pl.concat(refs) if refs else empty
-        return df, refs_df
+    def _remember_refs(self, col: Column, local: pl.Series, pseudo: pl.Series) -> None:
+        """Queue (pseudonym, council reference) pairs for the restricted table."""
+        pairs = pl.DataFrame({"pseudonym": pseudo, "local_ref": local}).drop_nulls()
+        if pairs.height:
+            self._refs.append(pairs.with_columns(pl.lit(col.pii).alias("identifier"),
+                                                 pl.lit(col.name).alias("column")))
 
-    def _stored(self, parsed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        df, refs = self._pseudonymise(parsed, raw_text=False)
-        exprs = []
-        for col in self.contract.columns:
-            if col.pii == "nhs_number":
-                pseudo, _ = self.pseudo.series(df[col.name], "nhs_number")
-                exprs.append(pseudo.alias(f"{col.name}_pseudo"))
-            elif col.pii == "date_of_birth":
-                exprs.append(pl.col(col.name).dt.truncate("1mo"))
-            elif col.pii == "postcode":
-                outward = pl.col(col.name).str.split(" ").list.first()
-                inward = pl.col(col.name).str.split(" ").list.last()
-                exprs.append((outward + " " + inward.str.slice(0, 1)).alias(f"{col.name}_sector"))
-                exprs.append(outward.alias(f"{col.name}_district"))
-        if exprs:
-            df = df.with_columns(exprs)
-        return df.with_columns(self._provenance_exprs()), refs
+    def _derive(self, col: Column, values: pl.Series) -> dict[str, pl.Series]:
+        """Stored form of a column's distinct parsed values: pseudonyms, month of birth, sector."""
+        if col.pii in {"person_ref", "case_ref"}:
+            pseudo = self.pseudo.series(values, col.pii)
+            self._remember_refs(col, values, pseudo)
+            return {col.name: pseudo}
+        if col.pii == "nhs_number":
+            return {f"{col.name}_pseudo": self.pseudo.series(values, "nhs_number")}
+        if col.pii == "date_of_birth":
+            return {col.name: values.dt.truncate("1mo")}
+        if col.pii == "postcode":
+            parts = values.str.split(" ")
+            outward = parts.list.first()
+            sector = outward + " " + parts.list.last().str.slice(0, 1)
+            return {f"{col.name}_sector": sector, f"{col.name}_district": outward}
+        return {}
+
+    def _stored(self, checked: ValidatedBatch, bad: pl.Series) -> pl.DataFrame:
+        df = checked.parsed.with_columns(list(checked.derived.values())).filter(~bad)
+        return df.with_columns(self._provenance_exprs())
+
+    def _take_refs(self) -> pl.DataFrame:
+        refs, self._refs = self._refs, []
+        if not refs:
+            return pl.DataFrame(schema={n: pl.String for n in ("pseudonym", "local_ref", "identifier", "column")})
+        return pl.concat(refs).unique()
 
     def _provenance_exprs(self) -> list[pl.Expr]:
         p = self.provenance
@@ -237,12 +240,16 @@ class _FileIngest:
             pl.lit(p["file_sha256"]).alias("_file_sha256"),
         ]
 
-    def _quarantined(self, raw: pl.DataFrame, issues: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def _quarantined(self, raw: pl.DataFrame, issues: pl.DataFrame) -> pl.DataFrame:
         """Rejected rows keep their submitted text, with identifiers pseudonymised or masked."""
-        df, refs = self._pseudonymise(raw, raw_text=True)
         exprs = []
         for col in self.contract.columns:
-            if col.pii == "nhs_number":
+            if col.pii in {"person_ref", "case_ref"}:
+                local = raw[col.name].str.strip_chars().replace("", None)
+                pseudo = self.pseudo.series(local, col.pii)
+                self._remember_refs(col, local, pseudo)
+                exprs.append(pseudo.alias(col.name))
+            elif col.pii == "nhs_number":
                 exprs.append(pl.when(pl.col(col.name).str.strip_chars() != "")
                              .then(pl.lit("•••") + pl.col(col.name).str.strip_chars().str.slice(-3))
                              .otherwise(None).alias(col.name))
@@ -251,8 +258,7 @@ class _FileIngest:
                              .then(pl.lit("[withheld]")).otherwise(None).alias(col.name))
             elif col.pii == "postcode":
                 exprs.append(pl.col(col.name).str.strip_chars().str.split(" ").list.first().alias(col.name))
-        if exprs:
-            df = df.with_columns(exprs)
+        df = raw.with_columns(exprs) if exprs else raw
         reasons = (
             issues.filter(pl.col("severity") == "error")
             .group_by(ROW)
@@ -264,7 +270,7 @@ class _FileIngest:
             .select(ROW, "_errors")
         )
         df = df.join(reasons, on=ROW, how="left")
-        return df.with_columns(self._provenance_exprs()), refs
+        return df.with_columns(self._provenance_exprs())
 
     def _note_issues(self, issues: pl.DataFrame) -> None:
         n_err = issues.filter(pl.col("severity") == "error").height
@@ -282,20 +288,19 @@ class _FileIngest:
         contract = self.contract
         tag = [pl.lit(self.provenance["load_id"]).alias("_load_id"),
                pl.lit(self.provenance["source_file"]).alias("_source_file")]
-        for batch in self.extract.batches:
+        for batch in prefetch(self.extract.batches):
             raw = self._raw_frame(batch)
             if raw.height == 0:
                 continue
             checked = self.validator.validate(raw)
             bad, dup_issues = self._duplicate_keys(checked.parsed, checked.bad)
             issues = pl.concat([checked.issues, dup_issues]) if dup_issues.height else checked.issues
-            accepted, refs_ok = self._stored(checked.parsed.filter(~bad))
-            rejected, refs_bad = self._quarantined(raw.filter(bad), issues)
+            accepted = self._stored(checked, bad)
+            rejected = self._quarantined(raw.filter(bad), issues)
             writer.write(writer.data, accepted, stored_schema(contract))
             writer.write(writer.quarantine, rejected, quarantine_schema(contract))
             writer.write(writer.issues, issues.with_columns(tag), ISSUES_SCHEMA)
-            refs = pl.concat([refs_ok, refs_bad]).unique().with_columns(tag[0])
-            writer.write(writer.refs, refs, RESTRICTED_SCHEMA)
+            writer.write(writer.refs, self._take_refs().with_columns(tag[0]), RESTRICTED_SCHEMA)
             self._note_issues(issues)
             self.rows_read += raw.height
             self.rows_loaded += accepted.height
@@ -347,7 +352,11 @@ def ingest_file(
     _check_required(contract, mapping, path)
     unknown = [h for h in extract.header if h and h not in mapping]
     sha = file_sha256(path)
-    key = key if key is not None else load_key(key_file)
+    if key is None:
+        key_path = key_file_path(key_file).resolve()
+        if key_path.is_relative_to(Path(store_dir).resolve()):
+            raise StoreError(f"the key file {key_path} must be kept outside the store folder")
+        key = load_key(key_file)
     store = Store(store_dir, create=True, key_fingerprint=fingerprint(key))
     store.check_key(fingerprint(key))
     result = FileResult(file=path.name, status="loaded", kind=contract.kind, as_of=as_of.isoformat(),

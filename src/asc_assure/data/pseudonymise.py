@@ -72,36 +72,31 @@ def fingerprint(key: bytes) -> str:
 class Pseudonymiser:
     """HMAC pseudonyms for one key, computed once per distinct value in a batch."""
 
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes, cache_limit: int = 2_000_000):
         self._key = key
-        self._known: dict[str, pl.DataFrame] = {}
+        self._cache: dict[str, dict[str, str]] = {}
+        self._cache_limit = cache_limit
 
     def one(self, value: str, kind: str) -> str:
         """Pseudonym of a single identifier (already cleaned: trimmed, NHS digits only)."""
         return PREFIX[kind] + hmac.digest(self._key, f"{kind}:{value}".encode(), "sha256").hex()[:HEX_CHARS]
 
-    def _many(self, values: list[str], kind: str) -> list[str]:
-        key, prefix, tag = self._key, PREFIX[kind], f"{kind}:"
-        digest = hmac.digest
-        return [prefix + digest(key, (tag + v).encode(), "sha256").hex()[:HEX_CHARS] for v in values]
-
-    def series(self, values: pl.Series, kind: str) -> tuple[pl.Series, pl.DataFrame]:
-        """Pseudonyms for a column, and the distinct (pseudonym, local_ref) pairs seen.
+    def series(self, values: pl.Series, kind: str) -> pl.Series:
+        """Pseudonyms for a column of identifiers (nulls stay null).
 
         Identifiers repeat heavily (one person, many events, many batches), so each distinct value
-        is hashed once per load and reused through a join.
+        is hashed once per load and remembered (up to ``cache_limit`` values per kind).
         """
-        known = self._known.get(kind)
-        if known is None:
-            known = pl.DataFrame(schema={"local_ref": pl.String, "pseudonym": pl.String})
-        distinct = values.drop_nulls().unique().to_frame("local_ref")
-        new = distinct.join(known, on="local_ref", how="anti")
-        if new.height:
-            refs = new["local_ref"].to_list()
-            new = pl.DataFrame({"local_ref": refs, "pseudonym": self._many(refs, kind)},
-                               schema={"local_ref": pl.String, "pseudonym": pl.String})
-            known = pl.concat([known, new])
-            self._known[kind] = known
-        out = values.to_frame("local_ref").join(known, on="local_ref", how="left", maintain_order="left")
-        pairs = distinct.join(known, on="local_ref", how="left").select("pseudonym", "local_ref")
-        return out["pseudonym"].alias(values.name), pairs
+        cache = self._cache.setdefault(kind, {})
+        if len(cache) > self._cache_limit:
+            cache.clear()
+        distinct = values.drop_nulls().unique()
+        key, prefix, tag, digest = self._key, PREFIX[kind], f"{kind}:", hmac.digest
+        out = []
+        for v in distinct.to_list():
+            p = cache.get(v)
+            if p is None:
+                p = cache[v] = prefix + digest(key, (tag + v).encode(), "sha256").hex()[:HEX_CHARS]
+            out.append(p)
+        mapped = values.replace_strict(distinct, pl.Series(out, dtype=pl.String), default=None)
+        return mapped.alias(values.name)

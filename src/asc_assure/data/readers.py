@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 
 ROW = "_row"
 BATCH_ROWS = 100_000
-CSV_BLOCK_BYTES = 16 << 20
+CSV_BLOCK_BYTES = 32 << 20
 
 
 class UnreadableFile(Exception):

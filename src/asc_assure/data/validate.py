@@ -9,7 +9,8 @@ what the store keeps, so every downstream reader sees the same interpretation of
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -188,18 +189,24 @@ class ValidatedBatch:
     parsed: pl.DataFrame  # typed contract columns + _row, every input row
     issues: pl.DataFrame  # ISSUE_SCHEMA rows
     bad: pl.Series  # boolean per row: has an error-severity issue
+    derived: dict[str, pl.Series] = field(default_factory=dict)  # from ``derive``, per row
+
+
+#: Turns a column's distinct parsed values into stored columns (name -> values, same length).
+Derive = Callable[[Column, pl.Series], dict[str, pl.Series]]
 
 
 class BatchValidator:
     """Compiled checks for one contract and extract date, reused for every batch of a file."""
 
-    def __init__(self, contract: Contract, extract_date: dt.date, masker=None):
+    def __init__(self, contract: Contract, extract_date: dt.date, derive: Derive | None = None):
         self.contract = contract
         self.extract_date = extract_date
-        self.masker = masker
-        self.columns = [(col.name, *column_expressions(col)) for col in contract.columns]
+        self.derive = derive
+        self.columns = [(col, *column_expressions(col)) for col in contract.columns]
         self.checks: list[Check] = [c for _, _, checks in self.columns for c in checks]
         self.rule_checks = [rule_check(r, extract_date) for r in contract.rules]
+        self._all_null: dict[str, tuple[pl.DataFrame, dict[str, pl.Series]]] = {}
         self._pii = {c.name: c.pii for c in contract.columns if c.pii}
 
     def _shown(self, column: str, raw: pl.Expr) -> pl.Expr:
@@ -213,20 +220,31 @@ class BatchValidator:
             pl.lit("•••") + raw.str.strip_chars().str.slice(-3)
         )
 
-    def _parse_columns(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[Check, pl.Series]]]:
-        """Parse and check each column once per distinct value, then map back to the rows.
+    def _parse_columns(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[Check, pl.Series]],
+                                                          dict[str, pl.Series]]:
+        """Parse, check and derive each column once per distinct value, then map back to the rows.
 
         Extracts repeat values heavily (dates, codes, a person's NHS number on every event), so
         working on distinct values is several times faster than working on every row.
         """
         parsed = [raw[ROW]]
         masks: list[tuple[Check, pl.Series]] = []
-        for name, value, checks in self.columns:
-            distinct = raw.select(pl.col(name).unique()).select(
-                pl.col(name),
-                value.alias("_v"),
-                *[c.failed.fill_null(False).alias(f"_c{j}") for j, c in enumerate(checks)],
-            )
+        derived: dict[str, pl.Series] = {}
+        for col, value, checks in self.columns:
+            name = col.name
+            if raw[name].null_count() == raw.height and name in self._all_null:
+                distinct, extra = self._all_null[name]
+            else:
+                distinct = raw.select(pl.col(name).unique()).select(
+                    pl.col(name),
+                    value.alias("_v"),
+                    *[c.failed.fill_null(False).alias(f"_c{j}") for j, c in enumerate(checks)],
+                )
+                extra = self.derive(col, distinct["_v"]) if self.derive else {}
+                if extra:
+                    distinct = distinct.with_columns([s.alias(f"_d:{k}") for k, s in extra.items()])
+                if raw[name].null_count() == raw.height:  # a column missing from the file: same every batch
+                    self._all_null[name] = (distinct, extra)
             if distinct.height == 1:  # one value (often all blank): broadcast, no row-by-row mapping
                 result = {c: pl.repeat(distinct[c][0], raw.height, dtype=distinct[c].dtype, eager=True)
                           for c in distinct.columns[1:]}
@@ -235,10 +253,11 @@ class BatchValidator:
                                                maintain_order="left")
             parsed.append(result["_v"].alias(name))
             masks += [(c, result[f"_c{j}"]) for j, c in enumerate(checks)]
-        return pl.DataFrame(parsed), masks
+            derived.update({k: result[f"_d:{k}"].alias(k) for k in extra})
+        return pl.DataFrame(parsed), masks, derived
 
     def validate(self, raw: pl.DataFrame) -> ValidatedBatch:
-        parsed, masks = self._parse_columns(raw)
+        parsed, masks, derived = self._parse_columns(raw)
         rmasks = parsed.select(
             [c.failed.fill_null(False).alias(f"r{i}") for i, c in enumerate(self.rule_checks)]
         )
@@ -252,7 +271,7 @@ class BatchValidator:
             if check.severity == "error":
                 bad = bad | mask
         issues = pl.concat(pieces) if pieces else pl.DataFrame(schema=ISSUE_SCHEMA)
-        return ValidatedBatch(parsed=parsed, issues=issues, bad=bad)
+        return ValidatedBatch(parsed=parsed, issues=issues, bad=bad, derived=derived)
 
     def _issue_rows(self, source: pl.DataFrame, check: Check) -> pl.DataFrame:
         column = check.value_column or check.column
