@@ -109,3 +109,24 @@ def test_templates_and_contract_listing(tmp_path):
     assert run("templates", "--out", tmp_path, "--kind", "nope").exit_code == 2
     kinds = json.loads(run("contracts", "list", "--json").output)
     assert kinds[0]["kind"] == "cld" and "received_date" in kinds[1]["required"]
+
+
+def test_synth_command_writes_a_council(tmp_path):
+    result = run("synth", "--out", tmp_path / "out", "--people", "20000", "--start", "2024-01-01",
+                 "--end", "2024-06-30", "--seed", "4", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    [council] = summary["councils"]
+    assert (tmp_path / "out" / council["folder"] / "referrals.csv").exists()
+    assert run("synth", "--out", tmp_path / "x", "--start", "2024-06-30", "--end", "2024-01-01").exit_code == 2
+
+
+def test_demo_builds_a_loaded_store(tmp_path):
+    result = run("demo", "--dir", tmp_path / "demo", "--people", "20000")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(run("store", "summary", "--store", tmp_path / "demo" / "store", "--json").output)
+    kinds = summary["kinds"]
+    assert {"cld", "referrals", "safeguarding_concerns", "dols_applications", "workforce"} <= set(kinds)
+    assert kinds["referrals"]["current_rows"] > 100
+    assert sum(k["rows_quarantined"] for k in kinds.values()) > 0  # the demo's deliberate faults
+    assert (tmp_path / "demo" / "pseudonym.key").exists()
