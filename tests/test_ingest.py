@@ -398,3 +398,19 @@ def test_the_key_file_may_not_live_inside_the_store(tmp_path, store_dir):
     with pytest.raises(StoreError, match="outside the store"):
         ingest_file(store_dir, path, as_of=AS_OF, key_file=store_dir / "pseudonym.key")
     assert not (store_dir / "pseudonym.key").exists()
+
+
+@pytest.mark.parametrize("block", [1 << 20, 4096])
+def test_windows_1252_text_deep_in_a_utf8_looking_file_restarts_the_load_cleanly(
+        tmp_path, store_dir, key, monkeypatch, block):
+    from asc_assure.data import readers
+
+    monkeypatch.setattr(readers, "SAMPLE_BYTES", 1024)
+    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", block)
+    rows = [referral(f"R{i}") for i in range(2000)] + [referral("R-last", team="Café Team")]
+    path = write_csv(tmp_path / "r.csv", REFERRAL_HEADER, rows, encoding="cp1252")
+    r = ingest_file(store_dir, path, as_of=AS_OF, key=key)
+    assert (r.encoding, r.rows_read, r.rows_loaded) == ("cp1252", 2001, 2001)
+    con = Store(store_dir).connect()
+    assert con.execute("SELECT team FROM referrals WHERE _row = 2002").fetchone()[0] == "Café Team"
+    assert len(list((store_dir / "loads").iterdir())) == 1

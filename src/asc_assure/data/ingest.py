@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from asc_assure.data import audit
 from asc_assure.data.contracts import Column, Contract, all_contracts, get_contract
 from asc_assure.data.pipeline import OrderedWriter, prefetch
 from asc_assure.data.pseudonymise import Pseudonymiser, fingerprint, key_file_path, load_key
-from asc_assure.data.readers import ROW, Extract, UnreadableFile, open_extract
+from asc_assure.data.readers import ROW, EncodingMismatch, Extract, UnreadableFile, open_extract
 from asc_assure.data.store import Store, StoreError
 from asc_assure.data.stored import (
     ISSUES_SCHEMA,
@@ -105,8 +106,9 @@ def _check_required(contract: Contract, mapping: dict[str, str], path: Path) -> 
 class _LoadWriter:
     """Streams one load's outputs into its staging folder."""
 
-    def __init__(self, staging: Path, contract: Contract):
+    def __init__(self, staging: Path, contract: Contract, sha: Future[str]):
         self.contract = contract
+        self.sha = sha
         self.data = pq.ParquetWriter(staging / "data.parquet", stored_schema(contract), compression="zstd")
         self.quarantine = pq.ParquetWriter(staging / "quarantine.parquet", quarantine_schema(contract),
                                            compression="zstd")
@@ -119,7 +121,13 @@ class _LoadWriter:
 
     def write(self, writer: pq.ParquetWriter, df: pl.DataFrame, schema: pa.Schema) -> None:
         if df.height:
-            self.background.submit(writer.write_table, df.to_arrow().select(schema.names).cast(schema))
+            self.background.submit(self._write, writer, df.to_arrow(), schema)
+
+    def _write(self, writer: pq.ParquetWriter, table: pa.Table, schema: pa.Schema) -> None:
+        """Runs on the writer thread; the file hash is added here, once it is known."""
+        if "_file_sha256" in schema.names and "_file_sha256" not in table.column_names:
+            table = table.append_column("_file_sha256", pa.array([self.sha.result()] * table.num_rows))
+        writer.write_table(table.select(schema.names).cast(schema))
 
     def close(self) -> None:
         try:
@@ -237,7 +245,6 @@ class _FileIngest:
             pl.lit(self.as_of).alias("_as_of"),
             pl.lit(p["loaded_at"]).dt.replace_time_zone("UTC").alias("_loaded_at"),
             pl.lit(p["source_file"]).alias("_source_file"),
-            pl.lit(p["file_sha256"]).alias("_file_sha256"),
         ]
 
     def _quarantined(self, raw: pl.DataFrame, issues: pl.DataFrame) -> pl.DataFrame:
@@ -332,6 +339,14 @@ class _FileIngest:
         self.rows_quarantined += len(rows)
 
 
+def _duplicate_result(result: FileResult, dup: dict[str, Any]) -> FileResult:
+    result.status = "duplicate"
+    result.duplicate_file = True
+    result.duplicate_of = dup["load_id"]
+    result.as_of = dup["as_of"]
+    return result
+
+
 def ingest_file(
     store_dir: Path | str,
     path: Path | str,
@@ -350,8 +365,6 @@ def ingest_file(
     contract = get_contract(kind) if kind else detect_contract(extract.header, path)
     mapping = contract.match_header(extract.header)
     _check_required(contract, mapping, path)
-    unknown = [h for h in extract.header if h and h not in mapping]
-    sha = file_sha256(path)
     if key is None:
         key_path = key_file_path(key_file).resolve()
         if key_path.is_relative_to(Path(store_dir).resolve()):
@@ -359,30 +372,43 @@ def ingest_file(
         key = load_key(key_file)
     store = Store(store_dir, create=True, key_fingerprint=fingerprint(key))
     store.check_key(fingerprint(key))
-    result = FileResult(file=path.name, status="loaded", kind=contract.kind, as_of=as_of.isoformat(),
-                        encoding=extract.encoding, format=extract.format, unknown_columns=unknown)
-    with store.lock():
+    size = path.stat().st_size
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="asc-assure-sha") as hasher, store.lock():
+        # The file's SHA-256 is computed alongside the load; only a file the same size as one
+        # already loaded can be a duplicate, and then we wait for the hash before doing any work.
+        sha = hasher.submit(file_sha256, path)
+        result = FileResult(file=path.name, status="loaded", kind=contract.kind, as_of=as_of.isoformat(),
+                            format=extract.format,
+                            unknown_columns=[h for h in extract.header if h and h not in mapping])
         store.clean_staging()
-        dup = store.find_duplicate(sha, contract.kind)
-        if dup is not None:
-            result.status = "duplicate"
-            result.duplicate_file = True
-            result.duplicate_of = dup["load_id"]
-            result.as_of = dup["as_of"]
-            return result
+        if any(m["file_bytes"] == size for m in store.manifests()):
+            dup = store.find_duplicate(sha.result(), contract.kind)
+            if dup is not None:
+                return _duplicate_result(result, dup)
         seq = store.next_seq()
-        load_id = f"{seq:06d}-{contract.kind}-{sha[:8]}"
+        load_id = f"{seq:06d}-{contract.kind}"
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        provenance = {"load_id": load_id, "seq": seq, "loaded_at": loaded_at, "source_file": path.name,
-                      "file_sha256": sha}
-        staging = store.new_staging(load_id)
-        try:
-            job = _FileIngest(contract, extract, mapping, as_of, Pseudonymiser(key), provenance)
-            writer = _LoadWriter(staging, contract)
+        provenance = {"load_id": load_id, "seq": seq, "loaded_at": loaded_at, "source_file": path.name}
+        for attempt in (1, 2):
+            staging = store.new_staging(load_id)
             try:
-                job.run(writer)
-            finally:
-                writer.close()
+                job = _FileIngest(contract, extract, mapping, as_of, Pseudonymiser(key), provenance)
+                writer = _LoadWriter(staging, contract, sha)
+                try:
+                    job.run(writer)
+                finally:
+                    writer.close()
+                break
+            except EncodingMismatch:
+                # Looked like UTF-8 at the start, isn't: start again as Windows-1252.
+                shutil.rmtree(staging, ignore_errors=True)
+                if attempt == 2:
+                    raise UnreadableFile(path, "text encoding is neither UTF-8 nor Windows-1252") from None
+                extract = open_extract(path, sheet=sheet, encoding="cp1252")
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+        try:
             if job.rows_read != job.rows_loaded + job.rows_quarantined:  # pragma: no cover - invariant
                 raise RuntimeError(f"{path.name}: row accounting failed; load abandoned")
             manifest = {
@@ -391,8 +417,8 @@ def ingest_file(
                 "kind": contract.kind,
                 "contract_version": contract.version,
                 "source_file": path.name,
-                "file_sha256": sha,
-                "file_bytes": path.stat().st_size,
+                "file_sha256": sha.result(),
+                "file_bytes": size,
                 "format": extract.format,
                 "encoding": extract.encoding,
                 "sheet": extract.sheet,
@@ -405,16 +431,17 @@ def ingest_file(
                 "errors": job.errors_total,
                 "warnings": job.warnings_total,
                 "blank_rows": job.blank_rows + extract.blank_rows,
-                "unknown_columns": unknown,
+                "unknown_columns": result.unknown_columns,
                 "header_mapping": mapping,
             }
             store.commit(staging, manifest)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        audit.append(store.audit_path, "load", actor, load_id=load_id, file=path.name, sha256=sha,
+        audit.append(store.audit_path, "load", actor, load_id=load_id, file=path.name, sha256=sha.result(),
                      kind=contract.kind, rows_read=job.rows_read, rows_loaded=job.rows_loaded,
                      rows_quarantined=job.rows_quarantined)
+    result.encoding = extract.encoding
     result.load_id = load_id
     result.rows_read = job.rows_read
     result.rows_loaded = job.rows_loaded

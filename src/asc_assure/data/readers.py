@@ -55,48 +55,35 @@ class Extract:
     sheet: str | None = None
 
 
-def _detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes as UTF-8, else Windows-1252.
+SAMPLE_BYTES = 1 << 20
 
-    Councils' exports are one or the other; Windows-1252 leaves a handful of byte values undefined,
-    so a file that is neither is reported as unreadable rather than guessed.
+
+class EncodingMismatch(Exception):
+    """The file looked like UTF-8 at the start but is not; read it again as Windows-1252."""
+
+
+def _detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the start of the file decodes as UTF-8, else Windows-1252.
+
+    Councils' exports are one or the other. Only the first megabyte is checked here, so large files
+    are not read twice; if invalid UTF-8 turns up later, the CSV reader raises ``EncodingMismatch``
+    and the load starts again as Windows-1252. A file that is neither is reported as unreadable.
     """
-    utf8 = codecs.getincrementaldecoder("utf-8")()
-    cp1252 = codecs.getincrementaldecoder("cp1252")()
-    utf8_ok, cp_ok = True, True
     with path.open("rb") as fh:
-        while chunk := fh.read(8 << 20):
-            if b"\x00" in chunk:
-                raise UnreadableFile(path, "contains NUL bytes: this is not a text (CSV) file")
-            if utf8_ok:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8_ok = False
-            if not utf8_ok and cp_ok:
-                try:
-                    cp1252.decode(chunk)
-                except UnicodeDecodeError:
-                    cp_ok = False
-            if not utf8_ok and not cp_ok:
-                break
-    if utf8_ok:
-        try:
-            utf8.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
-    if cp_ok:
-        # cp1252 must be re-checked from the start when utf-8 failed part-way through.
-        try:
-            with path.open("rb") as fh:
-                dec = codecs.getincrementaldecoder("cp1252")()
-                while chunk := fh.read(8 << 20):
-                    dec.decode(chunk)
-            return "cp1252"
-        except UnicodeDecodeError:
-            pass
-    raise UnreadableFile(path, "text encoding is neither UTF-8 nor Windows-1252")
+        sample = fh.read(SAMPLE_BYTES)
+        at_end = not fh.read(1)
+    if b"\x00" in sample:
+        raise UnreadableFile(path, "contains NUL bytes: this is not a text (CSV) file")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=at_end)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        sample.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        raise UnreadableFile(path, "text encoding is neither UTF-8 nor Windows-1252") from None
 
 
 def _sniff_format(path: Path) -> str:
@@ -119,13 +106,13 @@ def _sniff_format(path: Path) -> str:
     return "csv"
 
 
-def open_extract(path: Path, sheet: str | None = None) -> Extract:
+def open_extract(path: Path, sheet: str | None = None, encoding: str | None = None) -> Extract:
     """Open a CSV or XLSX extract; raises ``UnreadableFile`` with the reason if it can't be read."""
     path = Path(path)
     fmt = _sniff_format(path)
     if fmt == "xlsx":
         return _open_xlsx(path, sheet)
-    return _open_csv(path)
+    return _open_csv(path, encoding)
 
 
 def _check_header(path: Path, header: list[str]) -> list[str]:
@@ -140,8 +127,8 @@ def _check_header(path: Path, header: list[str]) -> list[str]:
     return header
 
 
-def _open_csv(path: Path) -> Extract:
-    encoding = _detect_encoding(path)
+def _open_csv(path: Path, encoding: str | None = None) -> Extract:
+    encoding = encoding or _detect_encoding(path)
     malformed: list[MalformedRow] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -188,7 +175,11 @@ def _open_csv(path: Path) -> Extract:
             ),
         )
     except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) and encoding == "utf-8":
+            return _open_csv(path, "cp1252")
         raise UnreadableFile(path, f"cannot read as CSV ({exc})") from None
+    except UnicodeDecodeError:
+        raise UnreadableFile(path, "text encoding is neither UTF-8 nor Windows-1252") from None
 
     def batches() -> Iterator[pa.RecordBatch]:
         next_row = 2
@@ -202,7 +193,11 @@ def _open_csv(path: Path) -> Extract:
                 arrays = [*list(batch.columns), pa.array(rows, pa.int64())]
                 yield pa.RecordBatch.from_arrays(arrays, names=[*header, ROW])
         except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) and encoding == "utf-8":
+                raise EncodingMismatch(str(exc)) from None
             raise UnreadableFile(path, f"cannot read as CSV ({exc})") from None
+        except UnicodeDecodeError:
+            raise UnreadableFile(path, "text encoding is neither UTF-8 nor Windows-1252") from None
 
     ext = Extract(path=path, format="csv", encoding=encoding, header=header, batches=batches(),
                   malformed=malformed)

@@ -74,91 +74,122 @@ def _enum_maps(col: Column) -> tuple[dict[str, str], dict[str, str]]:
     return current, older
 
 
+MIDNIGHT_SUFFIXES = (" 00:00:00.000", "T00:00:00.000", " 00:00:00", "T00:00:00", " 00:00", "T00:00")
+
+
 def _parse_date(text: pl.Expr) -> pl.Expr:
     # Spreadsheet exports often carry a midnight time; a date is a date.
-    bare = text.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "")
-    parsed = [bare.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS]
-    return pl.coalesce(parsed)
+    for suffix in MIDNIGHT_SUFFIXES:
+        text = text.str.strip_suffix(suffix)
+    return pl.coalesce([text.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS])
 
 
 def _nhs_valid(digits: pl.Expr) -> pl.Expr:
-    total = pl.sum_horizontal(
-        [digits.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(NHS_WEIGHTS)]
-    )
+    """Modulus 11 on the number itself: weighted digits by integer arithmetic, no string slicing."""
+    n = digits.cast(pl.Int64, strict=False)
+    total = sum(((n // 10 ** (9 - i)) % 10) * w for i, w in enumerate(NHS_WEIGHTS))
     check = (11 - total % 11) % 11
-    last = digits.str.slice(9, 1).cast(pl.Int32, strict=False)
-    return digits.str.contains(r"^\d{10}$") & (check != 10) & (check == last)
+    return digits.str.contains(r"^\d{10}$") & (check != 10) & (check == n % 10)
 
 
-def column_expressions(col: Column) -> tuple[pl.Expr, list[Check]]:
-    """Parsed value expression for a column and the checks that guard it."""
+@dataclass
+class ColumnPlan:
+    """How one column is parsed and checked, as stages over a frame of its distinct values.
+
+    Stage 0 makes ``_t`` (trimmed text, blank as null); later stages build intermediates and the
+    parsed value ``_v``; checks then refer to those by name, so nothing is computed twice.
+    """
+
+    name: str
+    stages: list[list[pl.Expr]]
+    checks: list[Check]
+
+
+text_col, value_col = pl.col("_t"), pl.col("_v")
+
+
+def column_plan(col: Column) -> ColumnPlan:
+    """Parse stages for a column and the checks that guard it."""
     name = col.name
-    text = _text(name)
-    present = text.is_not_null()
+    present = text_col.is_not_null()
     checks: list[Check] = []
+    stages: list[list[pl.Expr]] = [[_text(name).alias("_t")]]
     if col.required:
-        checks.append(Check(name, "required", f"{name} is required but blank", text.is_null()))
+        checks.append(Check(name, "required", f"{name} is required but blank", text_col.is_null()))
 
     if col.type == "date":
-        value = _parse_date(text)
-        checks.append(Check(name, "date_format",
-                            "not a valid date (use 2025-01-31 or 31/01/2025)",
-                            present & value.is_null()))
+        stages.append([_parse_date(text_col).alias("_v")])
+        checks.append(Check(name, "date_format", "not a valid date (use 2025-01-31 or 31/01/2025)",
+                            present & value_col.is_null()))
         checks.append(Check(name, "date_range", "date is implausible (before 1890 or after 2100)",
-                            value.is_not_null() & ((value < EARLIEST_DATE) | (value > LATEST_DATE))))
+                            value_col.is_not_null() & ((value_col < EARLIEST_DATE) | (value_col > LATEST_DATE))))
     elif col.type == "boolean":
-        low = text.str.to_lowercase()
-        value = pl.when(low.is_in(TRUE_WORDS)).then(True).when(low.is_in(FALSE_WORDS)).then(False)
-        value = value.otherwise(None)
+        low = text_col.str.to_lowercase()
+        stages.append([pl.when(low.is_in(TRUE_WORDS)).then(True).when(low.is_in(FALSE_WORDS)).then(False)
+                       .otherwise(None).alias("_v")])
         checks.append(Check(name, "boolean", "not a yes/no value (use Y/N, Yes/No, TRUE/FALSE or 1/0)",
-                            present & value.is_null()))
+                            present & value_col.is_null()))
     elif col.type == "integer":
-        cleaned = text.str.replace_all(",", "").str.replace(r"\.0+$", "")
-        value = cleaned.cast(pl.Int64, strict=False)
-        checks.append(Check(name, "integer", "not a whole number", present & value.is_null()))
+        cleaned = text_col.str.replace_all(",", "").str.replace(r"\.0+$", "")
+        stages.append([cleaned.cast(pl.Int64, strict=False).alias("_v")])
+        checks.append(Check(name, "integer", "not a whole number", present & value_col.is_null()))
     elif col.type == "number":
-        cleaned = text.str.replace_all(r"[£,\s]", "")
-        value = cleaned.cast(pl.Float64, strict=False)
-        checks.append(Check(name, "number", "not a number", present & (value.is_null() | value.is_nan())))
+        cleaned = text_col.str.replace_all(r"[£,\s]", "")
+        stages.append([cleaned.cast(pl.Float64, strict=False).alias("_v")])
+        checks.append(Check(name, "number", "not a number", present & (value_col.is_null() | value_col.is_nan())))
     elif col.type == "enum":
         current, older = _enum_maps(col)
-        key = _canonical_key(text)
+        stages.append([_canonical_key(text_col).alias("_k")])
+        key = pl.col("_k")
         if col.enforced:
-            value = key.replace_strict({**current, **older}, default=None, return_dtype=pl.String)
+            stages.append([key.replace_strict({**current, **older}, default=None, return_dtype=pl.String)
+                           .alias("_v")])
             allowed = ", ".join(col.values) if len(col.values) <= 8 else f"the {col.code_list} list"
             checks.append(Check(name, "allowed_values", f"not one of the allowed values ({allowed})",
-                                present & value.is_null()))
+                                present & value_col.is_null()))
             if older:
-                checks.append(Check(name, "release_1_value",
-                                    "Release 1 label mapped to its Release 2 equivalent",
+                checks.append(Check(name, "release_1_value", "Release 1 label mapped to its Release 2 equivalent",
                                     key.is_in(list(older)), severity="warning"))
         else:
-            value = key.replace_strict(current, default=text, return_dtype=pl.String)
+            stages.append([key.replace_strict(current, default=text_col, return_dtype=pl.String).alias("_v")])
     elif col.type == "nhs_number":
-        digits = text.str.replace_all(r"[\s-]", "")
-        ok = _nhs_valid(digits)
-        value = pl.when(ok).then(digits).otherwise(None)
+        stages.append([text_col.str.replace_all(r"[\s-]", "").alias("_d")])
+        stages.append([_nhs_valid(pl.col("_d")).fill_null(False).alias("_ok")])
+        stages.append([pl.when(pl.col("_ok")).then(pl.col("_d")).otherwise(None).alias("_v")])
         checks.append(Check(name, "nhs_number", "not a valid NHS number (10 digits passing the Modulus 11 check)",
-                            present & ~ok.fill_null(False)))
+                            present & ~pl.col("_ok")))
     elif col.type == "postcode":
-        squashed = text.str.to_uppercase().str.replace_all(r"\s+", "")
-        spaced = squashed.str.slice(0, squashed.str.len_chars() - 3) + " " + squashed.str.slice(-3)
-        ok = spaced.str.contains(POSTCODE_RE)
-        value = pl.when(ok).then(spaced).otherwise(None)
-        checks.append(Check(name, "postcode", "not a valid UK postcode", present & ~ok.fill_null(False)))
+        stages.append([text_col.str.to_uppercase().str.replace_all(r"\s+", "").alias("_s")])
+        squashed = pl.col("_s")
+        stages.append([(squashed.str.slice(0, squashed.str.len_chars() - 3) + " " + squashed.str.slice(-3))
+                       .alias("_p")])
+        stages.append([pl.col("_p").str.contains(POSTCODE_RE).fill_null(False).alias("_ok")])
+        stages.append([pl.when(pl.col("_ok")).then(pl.col("_p")).otherwise(None).alias("_v")])
+        checks.append(Check(name, "postcode", "not a valid UK postcode", present & ~pl.col("_ok")))
     else:
-        value = text
+        stages.append([text_col.alias("_v")])
         if col.pattern:
             checks.append(Check(name, "pattern", f"does not match the expected form {col.pattern}",
-                                present & ~text.str.contains(col.pattern).fill_null(False)))
+                                present & ~text_col.str.contains(col.pattern).fill_null(False)))
     if col.type in {"integer", "number"}:
         if col.min is not None:
             checks.append(Check(name, "minimum", f"below the minimum of {col.min:g}",
-                                value.is_not_null() & (value < col.min)))
+                                value_col.is_not_null() & (value_col < col.min)))
         if col.max is not None:
             checks.append(Check(name, "maximum", f"above the maximum of {col.max:g}",
-                                value.is_not_null() & (value > col.max)))
-    return value.alias(name), checks
+                                value_col.is_not_null() & (value_col > col.max)))
+    return ColumnPlan(name=name, stages=stages, checks=checks)
+
+
+def evaluate_plan(plan: ColumnPlan, values: pl.DataFrame) -> pl.DataFrame:
+    """Run a plan over a one-column frame: the column, ``_v`` and one boolean ``_c<j>`` per check."""
+    frame = values
+    for stage in plan.stages:
+        frame = frame.with_columns(stage)
+    return frame.select(
+        pl.col(plan.name), value_col,
+        *[c.failed.fill_null(False).alias(f"_c{j}") for j, c in enumerate(plan.checks)],
+    )
 
 
 def rule_check(rule: Rule, extract_date: dt.date) -> Check:
@@ -203,8 +234,8 @@ class BatchValidator:
         self.contract = contract
         self.extract_date = extract_date
         self.derive = derive
-        self.columns = [(col, *column_expressions(col)) for col in contract.columns]
-        self.checks: list[Check] = [c for _, _, checks in self.columns for c in checks]
+        self.columns = [(col, column_plan(col)) for col in contract.columns]
+        self.checks: list[Check] = [c for _, plan in self.columns for c in plan.checks]
         self.rule_checks = [rule_check(r, extract_date) for r in contract.rules]
         self._all_null: dict[str, tuple[pl.DataFrame, dict[str, pl.Series]]] = {}
         self._pii = {c.name: c.pii for c in contract.columns if c.pii}
@@ -230,16 +261,12 @@ class BatchValidator:
         parsed = [raw[ROW]]
         masks: list[tuple[Check, pl.Series]] = []
         derived: dict[str, pl.Series] = {}
-        for col, value, checks in self.columns:
-            name = col.name
+        for col, plan in self.columns:
+            name, checks = col.name, plan.checks
             if raw[name].null_count() == raw.height and name in self._all_null:
                 distinct, extra = self._all_null[name]
             else:
-                distinct = raw.select(pl.col(name).unique()).select(
-                    pl.col(name),
-                    value.alias("_v"),
-                    *[c.failed.fill_null(False).alias(f"_c{j}") for j, c in enumerate(checks)],
-                )
+                distinct = evaluate_plan(plan, raw.select(pl.col(name).unique()))
                 extra = self.derive(col, distinct["_v"]) if self.derive else {}
                 if extra:
                     distinct = distinct.with_columns([s.alias(f"_d:{k}") for k, s in extra.items()])
