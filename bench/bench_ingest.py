@@ -15,43 +15,16 @@ import datetime as dt
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import psutil
 
 from asc_assure.data.contracts import get_contract
 from asc_assure.data.ingest import ingest_file
 from asc_assure.domain.nhs_number import complete, is_valid
-
-
-class PeakRSS:
-    """Samples this process's resident memory every few milliseconds while active."""
-
-    def __init__(self) -> None:
-        self.proc = psutil.Process()
-        self.peak = 0
-        self._stop = threading.Event()
-
-    def __enter__(self) -> PeakRSS:
-        self.start_rss = self.proc.memory_info().rss
-        self.peak = self.start_rss
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(0.005)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
+from measure import PeakRSS
 
 
 def make_cld(path: Path, rows: int, seed: int = 3) -> None:

@@ -18,42 +18,15 @@ import random
 import resource
 import shutil
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import psutil
-
 from asc_assure.data.synth import generate
 from asc_assure.domain.nhs_number import complete
+from measure import PeakRSS
 
 START, END = date(2024, 4, 1), date(2025, 3, 31)  # one council-year; --end-year widens the many-council run
-
-
-class PeakRss:
-    """Peak resident set size of this process while the block runs (sampled every 50 ms)."""
-
-    def __init__(self) -> None:
-        self.proc = psutil.Process()
-        self.peak = 0
-        self._stop = threading.Event()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(0.05)
-
-    def __enter__(self) -> PeakRss:
-        self.peak = self.proc.memory_info().rss
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
 
 
 def naive_referrals(path: Path, rows: int, seed: int) -> None:
@@ -102,7 +75,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-", dir=args.out))
     try:
-        with PeakRss() as rss:
+        with PeakRSS() as rss:
             t0 = time.perf_counter()
             one = generate(work / "one", seed=args.seed, people=args.people, start=START, end=END)
             t_one = time.perf_counter() - t0
@@ -120,7 +93,7 @@ def main() -> None:
         print(f"  ratio (generator rows/s over baseline rows/s): {rows / t_one / naive_rate:.1f}x")
         if args.councils > 0:
             shutil.rmtree(work / "one")
-            with PeakRss() as rss:
+            with PeakRSS() as rss:
                 t0 = time.perf_counter()
                 many = generate(work / "many", seed=args.seed, people=args.people, start=args.many_start,
                                 end=END, councils=args.councils)

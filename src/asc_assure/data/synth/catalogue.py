@@ -128,7 +128,7 @@ def build_catalogue(seed: int, councils: int, people: int | None) -> list[Counci
             non_white_british=round(nwb, 4), rural_share=round(rural, 4), mean_imd_decile=round(imd, 2),
             backlog_factor=round(backlog, 4), localities=localities, postcode_area=areas[i],
             gp_prefix=f"{'ABCDEFGHJKLMNPQRSTUVWXY'[i % 23]}{80 + (i // 23) % 20:02d}",
-            lsoa_base=lsoa_next % 10_000,
+            lsoa_base=lsoa_next % 1_000_000,
         ))
         lsoa_next += lsoas
     return specs

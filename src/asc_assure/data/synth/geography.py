@@ -4,8 +4,7 @@ A council has five districts (one an urban centre unless the council is wholly r
 localities (each district belongs to one; with four, the two smallest districts share one), LSOAs of
 about 1,550 residents with a rural-urban class and an IMD decile, and an invented postcode area whose
 outward codes are split between districts so a postcode always agrees with its district. LSOA codes
-are "E0100" + 4 digits (the contract's pattern), unique within a council and, until the 10,000-code
-space runs out after roughly 25 reference-sized councils, across councils.
+are "E01" + 6 digits like real 2021 LSOA codes, unique within a council and across a 153-council run.
 """
 
 from __future__ import annotations
@@ -132,8 +131,8 @@ def build_geography(spec: CouncilSpec, seed: int) -> Geography:
     lsoa_pop = np.maximum(400, np.rint(lsoa_pop / lsoa_pop.sum() * spec.population)).astype(np.int64)
     adult_share = np.clip(rng.normal(0.78, 0.03, n_lsoa) + np.where(lsoa_rural, 0.02, 0.0), 0.65, 0.9)
     lsoa_adults = np.rint(lsoa_pop * adult_share).astype(np.int64)
-    codes = (spec.lsoa_base + np.arange(n_lsoa)) % 10_000
-    lsoa_code = np.array([f"E0100{c:04d}" for c in codes], dtype=object)
+    codes = (spec.lsoa_base + np.arange(n_lsoa)) % 1_000_000
+    lsoa_code = np.array([f"E01{c:06d}" for c in codes], dtype=object)
     names = []
     counter = dict.fromkeys(range(5), 0)
     for d in lsoa_district:
