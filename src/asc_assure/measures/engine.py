@@ -1,0 +1,326 @@
+"""Run registry measures over the store with DuckDB, for one as-of date and its trend.
+
+Every measure is computed for all the dates it needs (the as-of date, the trend points, the same
+period last year) in one query: the dates go in a ``periods`` table that the measure's SQL joins, and
+the engine groups the rows by date and by each breakdown with ``GROUPING SETS``. Targets come from the
+``targets`` extract (falling back to the definition's default); RAG, exceptions, direction of travel
+and suppression come from ``asc_assure.domain``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from asc_assure.data.store import Store
+from asc_assure.domain import rag as ragrules
+from asc_assure.domain.suppression import public_figures
+from asc_assure.domain.working_days import all_bank_holidays as working_day_holidays
+from asc_assure.domain.working_days import calendar_rows
+from asc_assure.measures.periods import DEFAULT_TREND_POINTS, same_period_last_year, series, step_back, window
+from asc_assure.measures.registry import Aggregate, Measure, load_registry
+
+NOT_RECORDED = "(not recorded)"
+
+
+class MeasureError(RuntimeError):
+    """A measure's SQL failed; the message names the measure and its definition file."""
+
+
+def _aggregate_sql(agg: Aggregate) -> tuple[str, str, str]:
+    """(value, numerator, denominator) SQL expressions for an aggregate."""
+    c = agg.column
+    if agg.kind == "count":
+        return "count(*)::DOUBLE", "count(*)", "NULL::BIGINT"
+    if agg.kind == "count_if":
+        return f"count_if({c})::DOUBLE", f"count_if({c})", "count(*)"
+    if agg.kind == "pct":
+        return f"100.0 * count_if({c}) / nullif(count(*), 0)", f"count_if({c})", "count(*)"
+    if agg.kind == "ratio":
+        return (f"{agg.scale!r} * sum({agg.numerator}) / nullif(sum({agg.denominator}), 0)",
+                f"sum({agg.numerator})::DOUBLE", f"sum({agg.denominator})::DOUBLE")
+    func = {"sum": "sum", "mean": "avg", "median": "median", "max": "max", "min": "min"}[agg.kind]
+    return f"{func}({c})::DOUBLE", "NULL::BIGINT", f"count({c})"
+
+
+def measure_sql(measure: Measure) -> str:
+    """The full query for a measure: its SQL, grouped by date and by each breakdown."""
+    value, num, den = _aggregate_sql(measure.aggregate)
+    dims = list(measure.breakdowns)
+    sets = ["(as_of)"] + [f"(as_of, {d})" for d in dims]
+    dim_cols = "".join(f", CAST({d} AS VARCHAR) AS {d}, GROUPING({d}) AS _g_{d}" for d in dims)
+    return (f"WITH base AS (\n{measure.sql}\n)\n"
+            f"SELECT as_of{dim_cols}, {value} AS value, {num} AS numerator, {den} AS denominator\n"
+            f"FROM base GROUP BY GROUPING SETS ({', '.join(sets)})")
+
+
+def install_calendar(con: duckdb.DuckDBPyConnection) -> None:
+    """The England working-day rule as SQL: ``working_days(a, b)`` and the ``calendar`` table.
+
+    ``wd_index(d)`` counts working days from a Monday origin up to and including ``d``: weekdays by
+    arithmetic, less the weekday bank holidays on or before ``d`` (a short literal list). The macro is
+    pure arithmetic, so it runs fast over millions of rows; a test checks it against the Python rule.
+    """
+    hols = [d for d in working_day_holidays() if d.weekday() < 5]
+    hol_list = "[" + ", ".join(f"DATE '{d.isoformat()}'" for d in hols) + "]"
+    origin = "DATE '2000-01-03'"
+    con.execute(
+        f"CREATE MACRO wd_index(d) AS ((datediff('day', {origin}, d) // 7) * 5 "
+        f"+ least(datediff('day', {origin}, d) % 7 + 1, 5) - len(list_filter({hol_list}, lambda x: x <= d)))"
+    )
+    con.execute(f"CREATE MACRO is_working_day(d) AS (isodow(d) <= 5 AND NOT list_contains({hol_list}, d))")
+    con.execute("CREATE MACRO next_wd_index(d) AS (wd_index(d) + CASE WHEN is_working_day(d) THEN 0 ELSE 1 END)")
+    con.execute("CREATE MACRO working_days(a, b) AS (greatest(0, wd_index(b) - next_wd_index(a)))")
+    cal = pa.Table.from_pydict(calendar_rows())
+    con.register("_calendar_arrow", cal)
+    con.execute("CREATE TABLE calendar AS SELECT * FROM _calendar_arrow")
+    con.unregister("_calendar_arrow")
+
+
+@dataclass
+class Point:
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+
+
+@dataclass
+class Series:
+    """A measure's figures by date, overall and per breakdown key."""
+
+    overall: dict[dt.date, Point]
+    breakdowns: dict[str, dict[dt.date, dict[str, Point]]]
+
+
+def compute_series(con: duckdb.DuckDBPyConnection, measure: Measure) -> Series:
+    try:
+        rows = con.execute(measure_sql(measure)).fetchall()
+    except duckdb.Error as exc:
+        raise MeasureError(f"measure {measure.id} ({measure.origin}) failed: {exc}") from None
+    dims = list(measure.breakdowns)
+    overall: dict[dt.date, Point] = {}
+    by_dim: dict[str, dict[dt.date, dict[str, Point]]] = {d: {} for d in dims}
+    for row in rows:
+        as_of = row[0]
+        point = Point(*[None if v is None else float(v) for v in row[-3:]])
+        keys = row[1:-3]
+        grouped = {d: (keys[2 * i], keys[2 * i + 1]) for i, d in enumerate(dims)}
+        open_dims = [d for d, (_, g) in grouped.items() if g == 0]
+        if not open_dims:
+            overall[as_of] = point
+        else:
+            d = open_dims[0]
+            key = grouped[d][0] if grouped[d][0] is not None else NOT_RECORDED
+            by_dim[d].setdefault(as_of, {})[key] = point
+    return Series(overall, by_dim)
+
+
+@dataclass(frozen=True)
+class Target:
+    target: float | None
+    tolerance: float | None
+
+
+class Targets:
+    """Targets from the ``targets`` extract (by measure, team and effective date), else the default."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.rows: dict[tuple[str, str | None], list[tuple[dt.date, float, float | None]]] = {}
+        for mid, team, start, target, tol in con.execute(
+                "SELECT measure_id, team, effective_from, target, amber_tolerance FROM targets "
+                "ORDER BY effective_from").fetchall():
+            self.rows.setdefault((mid, team), []).append((start, target, tol))
+
+    def for_(self, measure: Measure, as_of: dt.date, team: str | None = None) -> Target:
+        for key in ([(measure.id, team)] if team else []) + [(measure.id, None)]:
+            current = [r for r in self.rows.get(key, []) if r[0] <= as_of]
+            if current:
+                _, target, tol = current[-1]
+                return Target(target, tol if tol is not None else measure.amber_tolerance)
+        return Target(measure.target, measure.amber_tolerance)
+
+
+def _rag(measure: Measure, value: float | None, t: Target) -> str | None:
+    if measure.polarity == "neutral":
+        return None
+    return ragrules.rag(value, t.target, measure.polarity, t.tolerance)
+
+
+def _round(value: float | None, unit: str) -> float | None:
+    if value is None:
+        return None
+    return round(value) if unit == "count" else round(value, 1)
+
+
+def _empty_point(measure: Measure) -> Point:
+    """What a date with no rows means: zero for counts, no figure for everything else."""
+    if measure.aggregate.kind in {"count", "count_if"}:
+        return Point(0.0, 0.0, 0.0 if measure.aggregate.kind == "count_if" else None)
+    return Point(None, None, 0.0)
+
+
+def _reason(measure: Measure, point: Point, loaded: bool) -> str | None:
+    if point.value is not None:
+        return None
+    if not loaded:
+        return f"No {measure.source} data has been loaded"
+    if measure.kind == "snapshot":
+        return "Nothing to measure on this date (the population is empty)"
+    return "Nothing to measure in this period (the denominator is zero)"
+
+
+def _point_dict(measure: Measure, p: Point, rag: str | None, public: bool) -> dict[str, Any]:
+    value, num, den = _round(p.value, measure.unit), p.numerator, p.denominator
+    suppressed = False
+    if public:
+        value, num, den, suppressed = public_figures(value, num, den, measure.unit == "count")
+    return {"value": value, "numerator": _as_int(num), "denominator": _as_int(den), "rag": rag,
+            "suppressed": suppressed}
+
+
+def _as_int(x: Any) -> Any:
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+@dataclass
+class RunContext:
+    as_of: dt.date
+    period: str
+    trend: list[dt.date]  # oldest first, ending with as_of
+    dates: list[dt.date]  # every date computed: the trend, the previous period, last year
+    previous: dt.date
+    last_year: dt.date
+    data_as_of: dt.date | None
+    public: bool
+
+
+def _result(measure: Measure, s: Series | None, targets: Targets, ctx: RunContext) -> dict[str, Any]:
+    loaded = s is not None
+    points = {d: (s.overall.get(d) if s else None) or _empty_point(measure) for d in ctx.dates}
+    if not loaded:
+        points = {d: Point(None, None, None) for d in ctx.dates}
+    history = []
+    trend = []
+    for d in ctx.trend:
+        t = targets.for_(measure, d)
+        r = _rag(measure, _round(points[d].value, measure.unit), t)
+        history.append(r)
+        item = _point_dict(measure, points[d], r, ctx.public)
+        trend.append({"as_of": d.isoformat(), "value": item["value"], "target": t.target, "rag": r})
+    now = points[ctx.as_of]
+    t = targets.for_(measure, ctx.as_of)
+    value = _round(now.value, measure.unit)
+    current = _point_dict(measure, now, _rag(measure, value, t), ctx.public)
+    prev = _round(points[ctx.previous].value, measure.unit)
+    last = _round(points[ctx.last_year].value, measure.unit)
+    exc = ragrules.exception(history)
+    polarity = measure.polarity
+    breakdowns: dict[str, list[dict[str, Any]]] = {}
+    for dim in measure.breakdowns:
+        items = []
+        for key, p in sorted(((s.breakdowns[dim].get(ctx.as_of) or {}) if s else {}).items()):
+            bt = targets.for_(measure, ctx.as_of, team=key if dim == "team" else None)
+            item = _point_dict(measure, p, _rag(measure, _round(p.value, measure.unit), bt), ctx.public)
+            items.append({"key": key, **item})
+        breakdowns[dim] = items
+    out = {
+        **measure.describe(),
+        "as_of": ctx.as_of.isoformat(),
+        "period": ctx.period,
+        "period_start": window(ctx.as_of, ctx.period).start.isoformat(),
+        "period_end": ctx.as_of.isoformat(),
+        "data_as_of": ctx.data_as_of.isoformat() if ctx.data_as_of else None,
+        "value": current["value"],
+        "numerator": current["numerator"],
+        "denominator": current["denominator"],
+        "reason": _reason(measure, now, loaded),
+        "target": t.target,
+        "amber_tolerance": t.tolerance,
+        "rag": current["rag"],
+        "previous": None if ctx.public and current["suppressed"] else prev,
+        "change_pct": _round(ragrules.change_pct(value, prev), "percent"),
+        "direction": ragrules.direction(value, prev, polarity),
+        "last_year": None if ctx.public and current["suppressed"] else last,
+        "change_vs_last_year_pct": _round(ragrules.change_pct(value, last), "percent"),
+        "exception": exc.is_exception,
+        "exception_reason": exc.reason,
+        "suppressed": current["suppressed"],
+        "breakdowns": breakdowns,
+        "trend": trend,
+    }
+    if ctx.public and current["suppressed"]:
+        out["change_pct"] = out["change_vs_last_year_pct"] = None
+    return out
+
+
+def data_version(store: Store, as_of: dt.date) -> dt.date | None:
+    """Which extracts to measure with: those in force on ``as_of``, or the first ones loaded if all
+    are later (so a trend can be drawn back from a council's first extract)."""
+    dates = sorted({dt.date.fromisoformat(m["as_of"]) for m in store.manifests()})
+    if not dates:
+        return None
+    return as_of if dates[0] <= as_of else dates[0]
+
+
+def open_db(store: Store, as_of: dt.date) -> tuple[duckdb.DuckDBPyConnection, dt.date | None]:
+    data_as_of = data_version(store, as_of)
+    con = store.connect(data_as_of)
+    install_calendar(con)
+    return con, data_as_of
+
+
+def run_measures(
+    store_dir: Path | str,
+    as_of: dt.date,
+    period: str = "week",
+    ids: list[str] | None = None,
+    definitions: Path | None = None,
+    trend_points: int | None = None,
+    public: bool = False,
+) -> list[dict[str, Any]]:
+    """Every (or the named) measure for ``as_of``, with targets, RAG, change, breakdowns and trend."""
+    store = Store(store_dir)
+    registry = load_registry(definitions)
+    unknown = [i for i in ids or [] if i not in registry]
+    if unknown:
+        raise MeasureError(f"unknown measure id(s): {', '.join(unknown)}")
+    chosen = [registry[i] for i in ids] if ids else list(registry.values())
+    points = trend_points or DEFAULT_TREND_POINTS[period]
+    trend = series(as_of, period, points)
+    ctx = RunContext(as_of=as_of, period=period, trend=trend,
+                     dates=sorted(set(trend) | {step_back(as_of, period), same_period_last_year(as_of, period)}),
+                     previous=step_back(as_of, period), last_year=same_period_last_year(as_of, period),
+                     data_as_of=None, public=public)
+    con, ctx.data_as_of = open_db(store, as_of)
+    con.register("_periods_arrow", pa.Table.from_pydict({
+        "as_of": ctx.dates, "period_start": [window(d, period).start for d in ctx.dates]}))
+    con.execute("CREATE TABLE periods AS SELECT * FROM _periods_arrow")
+    loaded = {m["kind"] for m in store.manifests()}
+    targets = Targets(con)
+    results = []
+    for measure in chosen:
+        s = compute_series(con, measure) if measure.source in loaded else None
+        results.append(_result(measure, s, targets, ctx))
+    con.close()
+    return results
+
+
+def save_snapshot(store_dir: Path | str, results: list[dict[str, Any]], period: str, as_of: dt.date) -> Path:
+    """Keep a run's (internal, unsuppressed) results: ``store/results/<period>/<as_of>.json``."""
+    folder = Path(store_dir) / "results" / period
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{as_of.isoformat()}.json"
+    tmp = path.with_suffix(".json.tmp")
+    payload = {"as_of": as_of.isoformat(), "period": period,
+               "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+               "measures": [{k: v for k, v in r.items() if k != "trend"} for r in results]}
+    tmp.write_text(json.dumps(payload, indent=1, default=str))
+    os.replace(tmp, path)
+    return path
