@@ -23,8 +23,10 @@ store_app = typer.Typer(help="Inspect the store: summary, errors, audit log, res
                         no_args_is_help=True)
 contracts_app = typer.Typer(help="The data contracts: list them, or publish them as Markdown.",
                             no_args_is_help=True)
+measures_app = typer.Typer(help="Meaningful Measures: list the registry, compute measures, keep snapshots.")
 app.add_typer(store_app, name="store")
 app.add_typer(contracts_app, name="contracts")
+app.add_typer(measures_app, name="measures")
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="Store folder (created on first ingest).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -251,6 +253,118 @@ def store_audit(
     records = audit.read(s.audit_path)
     text = "\n".join(f"{r['at']}  {r['actor']:<12} {r['event']:<18} {json.dumps(r['details'])}" for r in records)
     _emit(records, as_json, text or "audit log is empty")
+
+
+PeriodOpt = Annotated[str, typer.Option("--period", help="week, month, quarter or year.")]
+DefinitionsOpt = Annotated[Path | None, typer.Option("--definitions",
+                                                    help="Folder of the council's own measure YAML files.")]
+
+
+def _check_period(period: str) -> None:
+    from asc_assure.measures.periods import PERIODS
+
+    if period not in PERIODS:
+        _fail(f"--period must be one of {', '.join(PERIODS)}")
+
+
+@measures_app.callback(invoke_without_command=True)
+def measures(
+    ctx: typer.Context,
+    store: Annotated[Path | None, typer.Option("--store", help="Store folder.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date to measure (default today).")] = None,
+    period: PeriodOpt = "week",
+    measure: Annotated[list[str] | None, typer.Option("--id", help="Only these measure ids.")] = None,
+    definitions: DefinitionsOpt = None,
+    public: Annotated[bool, typer.Option("--public", help="Suppress small numbers, as published.")] = False,
+    save: Annotated[bool, typer.Option("--save", help="Keep the results as a snapshot in the store.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute measures for an as-of date: value, target, RAG, change, breakdowns and trend."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if store is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    from asc_assure.measures.engine import MeasureError, run_measures, save_snapshot
+    from asc_assure.measures.registry import RegistryError
+
+    _check_period(period)
+    _open_store(store)
+    date = _parse_date(as_of, "--as-of") or dt.date.today()
+    try:
+        results = run_measures(store, date, period, ids=measure, definitions=definitions, public=public)
+    except (MeasureError, RegistryError) as exc:
+        _fail(str(exc))
+        return
+    if save and not public:
+        save_snapshot(store, results, period, date)
+    lines = [f"Measures as at {date.isoformat()} ({period}):"]
+    for r in results:
+        shown = "—" if r["value"] is None else r["value"]
+        rating = (r["rag"] or "").upper()
+        lines.append(f"  {r['id']:<48} {shown!s:>10} {r['unit']:<8} target {r['target']!s:<7} {rating:<6}"
+                     + (f" EXCEPTION ({r['exception_reason']})" if r["exception"] else "")
+                     + (f"  {r['reason']}" if r["reason"] else ""))
+    _emit(results, as_json, "\n".join(lines))
+
+
+@measures_app.command("list")
+def measures_list(definitions: DefinitionsOpt = None, as_json: JsonOpt = False) -> None:
+    """List every measure in the registry with its definition, unit, polarity and default target."""
+    from asc_assure.measures.registry import RegistryError, load_registry
+
+    try:
+        registry = load_registry(definitions)
+    except RegistryError as exc:
+        _fail(str(exc))
+        return
+    rows = [m.describe() for m in registry.values()]
+    text = "\n".join(f"{r['id']:<48} {r['unit']:<8} {r['polarity']:<8} {r['title']}" for r in rows)
+    _emit(rows, as_json, text)
+
+
+@measures_app.command("snapshot")
+def measures_snapshot(
+    store: StoreOpt,
+    start: Annotated[str, typer.Option("--from", help="First as-of date.")],
+    end: Annotated[str, typer.Option("--to", help="Last as-of date.")],
+    period: PeriodOpt = "week",
+    definitions: DefinitionsOpt = None,
+) -> None:
+    """Rebuild stored snapshots for every period end from --from to --to (one file per date)."""
+    from asc_assure.measures.engine import rebuild_snapshots
+
+    _check_period(period)
+    _open_store(store)
+    first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
+    if first is None or last is None or first > last:
+        _fail("--from must be on or before --to")
+    paths = rebuild_snapshots(store, first, last, period, definitions=definitions)
+    typer.echo(f"wrote {len(paths)} snapshot(s) to {Path(store) / 'results' / period}")
+
+
+@app.command()
+def pack(
+    store: StoreOpt,
+    out: Annotated[Path, typer.Option("--out", help="FILE.html or FILE.pdf")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date to report (default today).")] = None,
+    period: PeriodOpt = "week",
+    public: Annotated[bool, typer.Option("--public", help="Public version: small numbers suppressed.")] = False,
+    council: Annotated[str | None, typer.Option("--council", help="Council name for the title.")] = None,
+    definitions: DefinitionsOpt = None,
+) -> None:
+    """Write the weekly performance pack as self-contained HTML or as PDF."""
+    from asc_assure.measures.pack_input import build_pack_data
+    from asc_assure.reports.pack import write_pack
+
+    _check_period(period)
+    if out.suffix.lower() not in {".html", ".pdf"}:
+        _fail("--out must end in .html or .pdf")
+    _open_store(store)
+    date = _parse_date(as_of, "--as-of") or dt.date.today()
+    data = build_pack_data(store, date, period, public=public, council=council, definitions=definitions)
+    write_pack(data, out)
+    typer.echo(f"wrote {out}")
 
 
 @app.command()

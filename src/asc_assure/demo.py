@@ -41,6 +41,7 @@ def build_demo(folder: Path, seed: int = 1, people: int | None = None,
     failed = [r for r in results if r.status == "failed"]
     if failed:
         raise RuntimeError("demo extracts failed to load: " + "; ".join(f"{r.file}: {r.reason}" for r in failed))
+    Store(store_dir).set_meta("council", synth["councils"][0]["name"])
     read = sum(r.rows_read for r in results)
     quarantined = sum(r.rows_quarantined for r in results)
     echo(f"Loaded {read - quarantined:,} rows; {quarantined:,} quarantined with reasons "

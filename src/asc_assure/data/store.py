@@ -87,28 +87,28 @@ class Store:
                 raise StoreError(f"{self.root} is not an ASC Assure store (no store.json); ingest a file first")
             self.root.mkdir(parents=True, exist_ok=True)
             self.loads_dir.mkdir(exist_ok=True)
-            meta = {
-                "format": STORE_FORMAT,
-                "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "key_fingerprint": key_fingerprint,
-            }
-            tmp = self.root / "store.json.tmp"
-            tmp.write_text(json.dumps(meta, indent=2))
-            os.replace(tmp, self.meta_path)
+            self.meta = {}
+            self.set_meta("format", STORE_FORMAT)
+            self.set_meta("created_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+            self.set_meta("key_fingerprint", key_fingerprint)
         self.meta = json.loads(self.meta_path.read_text())
         if self.meta.get("format") != STORE_FORMAT:
             raise StoreError(f"{self.root} has store format {self.meta.get('format')}, expected {STORE_FORMAT}")
         self.loads_dir.mkdir(exist_ok=True)
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Record a store setting (e.g. the council's name) in ``store.json``, atomically."""
+        self.meta[key] = value
+        tmp = self.root / "store.json.tmp"
+        tmp.write_text(json.dumps(self.meta, indent=2))
+        os.replace(tmp, self.meta_path)
 
     # -- keys ---------------------------------------------------------------------------------
     def check_key(self, key_fingerprint: str) -> None:
         """Refuse to mix pseudonyms made under different keys in one store."""
         stored = self.meta.get("key_fingerprint")
         if stored is None:
-            self.meta["key_fingerprint"] = key_fingerprint
-            tmp = self.root / "store.json.tmp"
-            tmp.write_text(json.dumps(self.meta, indent=2))
-            os.replace(tmp, self.meta_path)
+            self.set_meta("key_fingerprint", key_fingerprint)
         elif stored != key_fingerprint:
             raise StoreError(
                 f"this store was pseudonymised with a different key (fingerprint {stored}, this key "
@@ -174,14 +174,29 @@ class Store:
                 return m
         return None
 
-    def loads_for(self, kind: str, as_of: dt.date | None = None) -> list[dict[str, Any]]:
-        out = []
-        for m in self.manifests():
-            if m["kind"] != kind:
-                continue
-            if as_of is not None and dt.date.fromisoformat(m["as_of"]) > as_of:
-                continue
-            out.append(m)
+    def loads_for(self, kind: str, as_of: dt.date | None = None, first_if_later: bool = False
+                  ) -> list[dict[str, Any]]:
+        """Loads of a kind in force on ``as_of`` (all loads when None).
+
+        With ``first_if_later``, a kind whose first extract is dated after ``as_of`` uses that first
+        extract instead of nothing: measuring an earlier date from the earliest data there is.
+        """
+        of_kind = [m for m in self.manifests() if m["kind"] == kind]
+        if as_of is None:
+            return of_kind
+        out = [m for m in of_kind if dt.date.fromisoformat(m["as_of"]) <= as_of]
+        if not out and first_if_later and of_kind:
+            first = min(m["as_of"] for m in of_kind)
+            out = [m for m in of_kind if m["as_of"] == first]
+        return out
+
+    def versions(self, as_of: dt.date, first_if_later: bool = False) -> dict[str, str]:
+        """For each kind loaded, the as-of date of the newest extract used for ``as_of``."""
+        out = {}
+        for kind in all_contracts():
+            ms = self.loads_for(kind, as_of, first_if_later)
+            if ms:
+                out[kind] = max(m["as_of"] for m in ms)
         return out
 
     def _paths(self, manifests: list[dict[str, Any]], name: str) -> list[Path]:
@@ -189,9 +204,9 @@ class Store:
         return [p for p in paths if p.exists()]
 
     # -- queries ------------------------------------------------------------------------------
-    def current_sql(self, contract: Contract, as_of: dt.date | None = None) -> str:
+    def current_sql(self, contract: Contract, as_of: dt.date | None = None, first_if_later: bool = False) -> str:
         """SQL for the rows in force on ``as_of``: latest version by business key or partition."""
-        files = self._paths(self.loads_for(contract.kind, as_of), "data.parquet")
+        files = self._paths(self.loads_for(contract.kind, as_of, first_if_later), "data.parquet")
         if not files:
             return _empty_select(stored_schema(contract))
         key = ", ".join(contract.key)
@@ -207,7 +222,7 @@ class Store:
             return _empty_select(stored_schema(contract))
         return f"SELECT * FROM read_parquet({_file_list(files)}, union_by_name=true)"
 
-    def connect(self, as_of: dt.date | None = None) -> duckdb.DuckDBPyConnection:
+    def connect(self, as_of: dt.date | None = None, first_if_later: bool = False) -> duckdb.DuckDBPyConnection:
         """DuckDB connection with a view per kind (as of ``as_of``; latest when None).
 
         Views: ``<kind>`` (rows in force), ``<kind>_history`` (every loaded version),
@@ -215,7 +230,7 @@ class Store:
         """
         con = duckdb.connect()
         for kind, contract in all_contracts().items():
-            con.execute(f"CREATE VIEW {kind} AS {self.current_sql(contract, as_of)}")
+            con.execute(f"CREATE VIEW {kind} AS {self.current_sql(contract, as_of, first_if_later)}")
             con.execute(f"CREATE VIEW {kind}_history AS {self.history_sql(contract)}")
             qfiles = self._paths(self.loads_for(kind, as_of), "quarantine.parquet")
             qsql = (f"SELECT * FROM read_parquet({_file_list(qfiles)}, union_by_name=true)" if qfiles

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 GREEN, AMBER, RED = "green", "amber", "red"
-HIGHER, LOWER = "higher", "lower"
+HIGHER, LOWER, NEUTRAL = "higher", "lower", "neutral"
 IMPROVING, WORSENING, STABLE = "improving", "worsening", "stable"
+INCREASING, DECREASING = "increasing", "decreasing"
 EPSILON = 1e-9
 
 
@@ -61,10 +62,16 @@ def change_pct(value: float | None, earlier: float | None) -> float | None:
 
 
 def direction(value: float | None, earlier: float | None, polarity: str) -> str | None:
-    """Improving, worsening or stable, judged by the measure's polarity."""
+    """Improving, worsening or stable, judged by the measure's polarity.
+
+    Activity measures (polarity ``neutral``, e.g. concerns received) have no better way: they are
+    increasing or decreasing.
+    """
     if value is None or earlier is None:
         return None
     if abs(value - earlier) <= EPSILON:
         return STABLE
+    if polarity == NEUTRAL:
+        return INCREASING if value > earlier else DECREASING
     better = value > earlier if polarity == HIGHER else value < earlier
     return IMPROVING if better else WORSENING

@@ -197,7 +197,7 @@ class RunContext:
     dates: list[dt.date]  # every date computed: the trend, the previous period, last year
     previous: dt.date
     last_year: dt.date
-    data_as_of: dt.date | None
+    data_as_of: dict[str, str] | None
     public: bool
 
 
@@ -236,7 +236,7 @@ def _result(measure: Measure, s: Series | None, targets: Targets, ctx: RunContex
         "period": ctx.period,
         "period_start": window(ctx.as_of, ctx.period).start.isoformat(),
         "period_end": ctx.as_of.isoformat(),
-        "data_as_of": ctx.data_as_of.isoformat() if ctx.data_as_of else None,
+        "data_as_of": (ctx.data_as_of or {}).get(measure.source),
         "value": current["value"],
         "numerator": current["numerator"],
         "denominator": current["denominator"],
@@ -260,32 +260,27 @@ def _result(measure: Measure, s: Series | None, targets: Targets, ctx: RunContex
     return out
 
 
-def data_version(store: Store, as_of: dt.date) -> dt.date | None:
-    """Which extracts to measure with: those in force on ``as_of``, or the first ones loaded if all
-    are later (so a trend can be drawn back from a council's first extract)."""
-    dates = sorted({dt.date.fromisoformat(m["as_of"]) for m in store.manifests()})
-    if not dates:
-        return None
-    return as_of if dates[0] <= as_of else dates[0]
-
-
-def open_db(store: Store, as_of: dt.date) -> tuple[duckdb.DuckDBPyConnection, dt.date | None]:
-    data_as_of = data_version(store, as_of)
-    con = store.connect(data_as_of)
+def open_db(store: Store, as_of: dt.date) -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
+    """Views of each extract as it stood on ``as_of`` (or its first version, if it started later),
+    the working-day calendar, and which extract versions were used."""
+    con = store.connect(as_of, first_if_later=True)
     install_calendar(con)
-    return con, data_as_of
+    return con, store.versions(as_of, first_if_later=True)
 
 
-def run_measures(
+def run_many(
     store_dir: Path | str,
-    as_of: dt.date,
+    as_ofs: list[dt.date],
     period: str = "week",
     ids: list[str] | None = None,
     definitions: Path | None = None,
     trend_points: int | None = None,
     public: bool = False,
-) -> list[dict[str, Any]]:
-    """Every (or the named) measure for ``as_of``, with targets, RAG, change, breakdowns and trend."""
+) -> dict[dt.date, list[dict[str, Any]]]:
+    """Results for several as-of dates, each measure computed in one query over all the dates needed.
+
+    The extracts used are those in force on the latest of the dates (see ``data_version``).
+    """
     store = Store(store_dir)
     registry = load_registry(definitions)
     unknown = [i for i in ids or [] if i not in registry]
@@ -293,23 +288,45 @@ def run_measures(
         raise MeasureError(f"unknown measure id(s): {', '.join(unknown)}")
     chosen = [registry[i] for i in ids] if ids else list(registry.values())
     points = trend_points or DEFAULT_TREND_POINTS[period]
-    trend = series(as_of, period, points)
-    ctx = RunContext(as_of=as_of, period=period, trend=trend,
-                     dates=sorted(set(trend) | {step_back(as_of, period), same_period_last_year(as_of, period)}),
-                     previous=step_back(as_of, period), last_year=same_period_last_year(as_of, period),
-                     data_as_of=None, public=public)
-    con, ctx.data_as_of = open_db(store, as_of)
+    contexts = []
+    for as_of in sorted(set(as_ofs)):
+        trend = series(as_of, period, points)
+        previous, last_year = step_back(as_of, period), same_period_last_year(as_of, period)
+        contexts.append(RunContext(as_of=as_of, period=period, trend=trend,
+                                   dates=sorted({*trend, previous, last_year}), previous=previous,
+                                   last_year=last_year, data_as_of=None, public=public))
+    all_dates = sorted({d for c in contexts for d in c.dates})
+    con, data_as_of = open_db(store, max(as_ofs))
     con.register("_periods_arrow", pa.Table.from_pydict({
-        "as_of": ctx.dates, "period_start": [window(d, period).start for d in ctx.dates]}))
+        "as_of": all_dates, "period_start": [window(d, period).start for d in all_dates]}))
     con.execute("CREATE TABLE periods AS SELECT * FROM _periods_arrow")
     loaded = {m["kind"] for m in store.manifests()}
     targets = Targets(con)
-    results = []
-    for measure in chosen:
-        s = compute_series(con, measure) if measure.source in loaded else None
-        results.append(_result(measure, s, targets, ctx))
-    con.close()
-    return results
+    out: dict[dt.date, list[dict[str, Any]]] = {c.as_of: [] for c in contexts}
+    try:
+        for measure in chosen:
+            s = compute_series(con, measure) if measure.source in loaded else None
+            for ctx in contexts:
+                ctx.data_as_of = data_as_of
+                out[ctx.as_of].append(_result(measure, s, targets, ctx))
+    finally:
+        con.close()
+    return out
+
+
+def run_measures(store_dir: Path | str, as_of: dt.date, period: str = "week", ids: list[str] | None = None,
+                 definitions: Path | None = None, trend_points: int | None = None,
+                 public: bool = False) -> list[dict[str, Any]]:
+    """Every (or the named) measure for ``as_of``, with targets, RAG, change, breakdowns and trend."""
+    return run_many(store_dir, [as_of], period, ids, definitions, trend_points, public)[as_of]
+
+
+def rebuild_snapshots(store_dir: Path | str, first: dt.date, last: dt.date, period: str = "week",
+                      definitions: Path | None = None) -> list[Path]:
+    """Recompute and keep the results for every period end from ``first`` to ``last``."""
+    dates = [d for d in series(last, period, 10_000) if d >= first] if first <= last else []
+    results = run_many(store_dir, dates, period, definitions=definitions)
+    return [save_snapshot(store_dir, results[d], period, d) for d in dates]
 
 
 def save_snapshot(store_dir: Path | str, results: list[dict[str, Any]], period: str, as_of: dt.date) -> Path:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -65,15 +65,16 @@ class Measure:
     breakdowns: tuple[str, ...] = ()
     target: float | None = None
     amber_tolerance: float | None = None
+    headline: bool = False
     origin: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         return {
             "id": self.id, "title": self.title, "group": self.group, "definition": self.definition,
             "unit": self.unit, "polarity": self.polarity, "frequency": self.frequency, "kind": self.kind,
             "source": self.source, "breakdowns": list(self.breakdowns), "target": self.target,
-            "amber_tolerance": self.amber_tolerance, "aggregate": self.aggregate.kind, "origin": self.origin,
+            "amber_tolerance": self.amber_tolerance, "aggregate": self.aggregate.kind, "headline": self.headline,
+            "origin": self.origin,
         }
 
 
@@ -124,7 +125,7 @@ def _measure(spec: dict[str, Any], group: str, source: str | None, origin: str) 
         breakdowns=breakdowns,
         target=None if spec.get("target") is None else float(spec["target"]),
         amber_tolerance=None if spec.get("amber_tolerance") is None else float(spec["amber_tolerance"]),
-        origin=origin,
+        headline=bool(spec.get("headline", False)), origin=origin,
     )
 
 
