@@ -316,3 +316,11 @@ def test_cli_measures_json_and_snapshots(referrals_store):
     assert bad.exit_code == 2 and "unknown measure" in bad.output
     listed = json.loads(runner.invoke(app, ["measures", "list", "--json"]).output)
     assert any(m["id"] == "dols.open" for m in listed)
+
+
+def test_published_measure_catalogue_is_up_to_date():
+    from asc_assure.measures.catalogue import render_catalogue
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "measure-catalogue.md"
+    assert doc.read_text(encoding="utf-8") == render_catalogue(), (
+        "docs/measure-catalogue.md is stale: run `asc-assure measures doc --out docs/measure-catalogue.md`")

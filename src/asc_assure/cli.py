@@ -323,6 +323,21 @@ def measures_list(definitions: DefinitionsOpt = None, as_json: JsonOpt = False) 
     _emit(rows, as_json, text)
 
 
+@measures_app.command("doc")
+def measures_doc(
+    out: Annotated[Path | None, typer.Option("--out", help="Write Markdown here (default: print).")] = None,
+) -> None:
+    """Publish the measure catalogue as Markdown (this is how docs/measure-catalogue.md is made)."""
+    from asc_assure.measures.catalogue import render_catalogue
+
+    text = render_catalogue()
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
 @measures_app.command("snapshot")
 def measures_snapshot(
     store: StoreOpt,
