@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -344,3 +344,18 @@ def test_calibration_at_default_population(tmp_path: Path) -> None:
     results = ingest_all(tmp_path / council["folder"], tmp_path / "store", as_of=date(2025, 3, 31))
     for name, result in results.items():
         assert result.rows_quarantined == 0 and result.warnings_total == 0, (name, result.errors[:3])
+
+
+def test_generator_counts_working_days_by_the_one_rule() -> None:
+    import random
+
+    from asc_assure.data.synth.workdays import WorkCalendar, day_number
+    from asc_assure.domain.working_days import working_days_between
+
+    first, last = date(2021, 1, 1), date(2027, 12, 31)
+    cal = WorkCalendar(day_number(first), day_number(last))
+    rng = random.Random(5)
+    starts = [date(2022, 1, 1) + timedelta(days=rng.randrange(1500)) for _ in range(2000)]
+    ends = [s + timedelta(days=rng.randrange(-3, 40)) for s in starts]
+    got = cal.workdays_between([day_number(s) for s in starts], [day_number(e) for e in ends])
+    assert list(got) == [working_days_between(s, e) for s, e in zip(starts, ends, strict=True)]

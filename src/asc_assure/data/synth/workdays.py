@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import holidays
 import numpy as np
+
+from asc_assure.domain.working_days import all_bank_holidays
 
 EPOCH = date(1970, 1, 1)
 #: A day number far beyond any extract date: "has not happened".
@@ -75,9 +76,8 @@ class WorkCalendar:
         self.first = first
         self.last = last
         self.days = np.arange(first, last + 1, dtype=np.int64)
-        years = list(range(day_date(first).year, day_date(last).year + 1))
-        bank = holidays.country_holidays("GB", subdiv="ENG", years=years)
-        hol = np.array(sorted(day_number(d) for d in bank), dtype=np.int64)
+        bank = all_bank_holidays(day_date(first), day_date(last))
+        hol = np.array([day_number(d) for d in bank], dtype=np.int64)
         self.is_bank_holiday = np.isin(self.days, hol)
         self.is_workday = (weekday(self.days) < 5) & ~self.is_bank_holiday
         self.workdays = self.days[self.is_workday]
@@ -100,10 +100,16 @@ class WorkCalendar:
         return self.add_workdays(days, 0)
 
     def workdays_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Working days after ``a`` up to and including ``b`` (0 when b is a or the next non-working days)."""
+        """Working days elapsed from ``a`` to ``b`` under the one rule in ``domain.working_days``.
+
+        Working days after the start up to and including the end; a non-working start counts from the
+        next working day; never negative.
+        """
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
-        return np.searchsorted(self.workdays, b, side="right") - np.searchsorted(self.workdays, a, side="right")
+        through_end = np.searchsorted(self.workdays, b, side="right")
+        first_working = np.searchsorted(self.workdays, a, side="left") + 1
+        return np.maximum(0, through_end - first_working)
 
     def workday_mask(self, days: np.ndarray) -> np.ndarray:
         """True for days that are working days."""
