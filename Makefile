@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the project needs (none yet for the data layer); installed only when missing.
-APT_PACKAGES ?=
+# Debian packages the project needs (WeasyPrint's Pango and HarfBuzz for PDF packs); installed only when missing.
+APT_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
 DEMO_DIR ?= demo
 
 .PHONY: setup system-packages demo test lint format bench docs clean
@@ -35,9 +35,11 @@ test: setup lint
 bench: setup
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_synth.py --councils 10
+	$(BIN)/python bench/bench_measures.py
 
 docs: setup
 	$(BIN)/asc-assure contracts doc --out docs/data-contract.md
+	$(BIN)/asc-assure measures doc --out docs/measure-catalogue.md
 
 format: setup
 	$(BIN)/ruff check --fix src tests bench

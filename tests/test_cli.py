@@ -122,7 +122,7 @@ def test_synth_command_writes_a_council(tmp_path):
 
 
 def test_demo_builds_a_loaded_store(tmp_path):
-    result = run("demo", "--dir", tmp_path / "demo", "--people", "20000")
+    result = run("demo", "--dir", tmp_path / "demo", "--people", "20000", "--no-pack")
     assert result.exit_code == 0, result.output
     summary = json.loads(run("store", "summary", "--store", tmp_path / "demo" / "store", "--json").output)
     kinds = summary["kinds"]

@@ -416,11 +416,12 @@ def demo(
     folder: Annotated[Path, typer.Option("--dir", help="Where to build the demo council.")] = Path("demo"),
     seed: Annotated[int, typer.Option("--seed")] = 1,
     people: Annotated[int | None, typer.Option("--people", help="Resident population.")] = None,
+    with_pack: Annotated[bool, typer.Option("--pack/--no-pack", help="Also write the weekly pack.")] = True,
 ) -> None:
-    """Build the demo council: generate its extracts, load them into a store and summarise it."""
+    """Build the demo council: generate its extracts, load them, compute measures and write the pack."""
     from asc_assure.demo import build_demo
 
-    summary = build_demo(folder, seed=seed, people=people, echo=typer.echo)
+    summary = build_demo(folder, seed=seed, people=people, echo=typer.echo, with_pack=with_pack)
     typer.echo(json.dumps(summary["store"]["kinds"], indent=2))
 
 

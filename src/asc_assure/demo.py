@@ -1,7 +1,8 @@
 """Build the demo council used by ``make demo``: synthetic extracts, loaded into a store.
 
-The demo folder holds ``extracts/`` (what a council would export), ``store/`` (what ASC Assure keeps)
-and ``pseudonym.key`` (the demo's own key, outside the store, as a council's would be).
+The demo folder holds ``extracts/`` (what a council would export), ``store/`` (what ASC Assure keeps),
+``pseudonym.key`` (the demo's own key, outside the store, as a council's would be) and the latest
+weekly pack as ``weekly-pack.html`` and ``weekly-pack.pdf``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ DEMO_ERROR_RATE = 0.002
 
 
 def build_demo(folder: Path, seed: int = 1, people: int | None = None,
-               echo: Callable[[str], Any] = print) -> dict[str, Any]:
+               echo: Callable[[str], Any] = print, with_pack: bool = True) -> dict[str, Any]:
     """Generate and load a demo council from scratch (an existing demo folder is replaced)."""
     from asc_assure.data.synth import generate
 
@@ -46,4 +47,21 @@ def build_demo(folder: Path, seed: int = 1, people: int | None = None,
     quarantined = sum(r.rows_quarantined for r in results)
     echo(f"Loaded {read - quarantined:,} rows; {quarantined:,} quarantined with reasons "
          f"(the demo injects a few faults on purpose).")
-    return {"synth": synth, "loads": [r.to_dict() for r in results], "store": Store(store_dir).summary()}
+    packs = build_demo_pack(folder, store_dir, echo) if with_pack else []
+    return {"synth": synth, "loads": [r.to_dict() for r in results], "store": Store(store_dir).summary(),
+            "packs": [str(p) for p in packs]}
+
+
+def build_demo_pack(folder: Path, store_dir: Path, echo: Callable[[str], Any] = print) -> list[Path]:
+    """A year of weekly snapshots and the latest weekly pack, as HTML and PDF."""
+    from asc_assure.measures.engine import rebuild_snapshots
+    from asc_assure.measures.pack_input import build_pack_data
+    from asc_assure.reports.pack import write_pack
+
+    as_of = DEMO_END - dt.timedelta(days=(DEMO_END.weekday() + 1) % 7)  # the last Sunday of the data
+    echo(f"Computing measures and weekly snapshots up to {as_of.isoformat()} ...")
+    rebuild_snapshots(store_dir, as_of - dt.timedelta(weeks=51), as_of)
+    data = build_pack_data(store_dir, as_of)
+    out = [write_pack(data, folder / "weekly-pack.html"), write_pack(data, folder / "weekly-pack.pdf")]
+    echo(f"Weekly pack: {out[0]} and {out[1]}")
+    return out
