@@ -277,6 +277,8 @@ def measures(
     definitions: DefinitionsOpt = None,
     public: Annotated[bool, typer.Option("--public", help="Suppress small numbers, as published.")] = False,
     save: Annotated[bool, typer.Option("--save", help="Keep the results as a snapshot in the store.")] = False,
+    trend: Annotated[int | None, typer.Option("--trend", min=1,
+                                              help="Trend points (default 52 weeks, 24 months, ...).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compute measures for an as-of date: value, target, RAG, change, breakdowns and trend."""
@@ -292,7 +294,8 @@ def measures(
     _open_store(store)
     date = _parse_date(as_of, "--as-of") or dt.date.today()
     try:
-        results = run_measures(store, date, period, ids=measure, definitions=definitions, public=public)
+        results = run_measures(store, date, period, ids=measure, definitions=definitions, trend_points=trend,
+                               public=public)
     except (MeasureError, RegistryError) as exc:
         _fail(str(exc))
         return
