@@ -25,6 +25,9 @@ setup: system-packages $(STAMP)
 demo: setup
 	$(BIN)/asc-assure demo --dir $(DEMO_DIR)
 	@echo "Demo store: $(DEMO_DIR)/store  (try: $(BIN)/asc-assure store summary --store $(DEMO_DIR)/store)"
+	ASC_ASSURE_DEBUG=1 ASC_ASSURE_STORE=$(DEMO_DIR)/store $(BIN)/asc-assure web create-demo-users
+	@echo "Open http://127.0.0.1:8000 and sign in as one of the users above (e.g. administrator). Ctrl+C stops it."
+	ASC_ASSURE_DEBUG=1 ASC_ASSURE_STORE=$(DEMO_DIR)/store $(BIN)/asc-assure serve --host 127.0.0.1 --port 8000
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -428,6 +428,92 @@ def demo(
     typer.echo(json.dumps(summary["store"]["kinds"], indent=2))
 
 
+
+
+# --- Web app (Django is imported only inside these commands; the core never imports it) ---------------
+
+web_app = typer.Typer(help="The web app: database migrations, demo users, audit check.", no_args_is_help=True)
+app.add_typer(web_app, name="web")
+
+
+def _django(store: Path | None = None) -> None:
+    import os
+
+    if store is not None:
+        os.environ["ASC_ASSURE_STORE"] = str(store)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asc_assure.web.settings")
+    try:
+        import django
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        django.setup()
+        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+            Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    except ImproperlyConfigured as exc:
+        _fail(str(exc))
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+WebStoreOpt = Annotated[Path | None, typer.Option("--store", help="Store the app reads (default ASC_ASSURE_STORE).")]
+
+
+@web_app.command("migrate")
+def web_migrate(store: WebStoreOpt = None) -> None:
+    """Create or update the web app's database tables (users, roles, audit log)."""
+    _django(store)
+    _migrate()
+    typer.echo("web database up to date")
+
+
+@web_app.command("create-demo-users")
+def web_create_demo_users(store: WebStoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Create one demo user per role with a random password and print them (re-running resets them)."""
+    _django(store)
+    _migrate()
+    from asc_assure.web.demo_users import create_demo_users
+
+    users = create_demo_users()
+    lines = ["Demo users (passwords are new each time this runs):"]
+    for u in users:
+        teams = f"  teams: {', '.join(u['teams'])}" if u["teams"] else ""
+        lines.append(f"  {u['role']:<20} username: {u['username']:<20} password: {u['password']}{teams}")
+    _emit(users, as_json, "\n".join(lines))
+
+
+@web_app.command("verify-audit")
+def web_verify_audit(store: WebStoreOpt = None) -> None:
+    """Check the web audit log's hash chain; exit 1 if it is broken."""
+    _django(store)
+    from asc_assure.web.auditlog import verify_chain
+
+    check = verify_chain()
+    typer.echo(check.message)
+    if not check.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    store: WebStoreOpt = None,
+) -> None:
+    """Run database migrations, then serve the web app (for production use gunicorn asc_assure.web.wsgi)."""
+    _django(store)
+    _migrate()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    typer.echo(f"ASC Assure on http://{host}:{port}/  (store: {settings.ASC_ASSURE_STORE}; Ctrl+C to stop)")
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
 def main() -> None:  # pragma: no cover
     app()
 
