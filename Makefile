@@ -34,11 +34,13 @@ lint: setup
 
 test: setup lint
 	$(BIN)/pytest -n 2 -q
+	bash scripts/test-postgres.sh
 
 bench: setup
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_synth.py --councils 10
 	$(BIN)/python bench/bench_measures.py
+	$(BIN)/python bench/bench_web.py
 
 docs: setup
 	$(BIN)/asc-assure contracts doc --out docs/data-contract.md

@@ -114,3 +114,14 @@ def test_inactive_user_cannot_sign_in(client, make_user):
     user.is_active = False
     user.save()
     assert sign_in(client).status_code == 400
+
+
+@pytest.mark.django_db
+def test_database_follows_DATABASE_URL():
+    """CI runs these tests twice: on SQLite by default and on PostgreSQL via DATABASE_URL."""
+    import os
+
+    from django.db import connection
+
+    url = os.environ.get("DATABASE_URL", "")
+    assert connection.vendor == ("postgresql" if url.startswith("postgres") else "sqlite")
