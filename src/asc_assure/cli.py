@@ -44,6 +44,15 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _print_or_write(text: str, out: Path | None) -> None:
+    """Generated documents go to standard output, or to a file when --out is given."""
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
 def _parse_date(value: str | None, name: str) -> dt.date | None:
     if value is None:
         return None
@@ -91,12 +100,7 @@ def contracts_doc(
     """Render the contracts as Markdown (this is how docs/data-contract.md is made)."""
     from asc_assure.data.contract_docs import render_markdown
 
-    text = render_markdown()
-    if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}")
+    _print_or_write(render_markdown(), out)
 
 
 @app.command()
@@ -333,12 +337,7 @@ def measures_doc(
     """Publish the measure catalogue as Markdown (this is how docs/measure-catalogue.md is made)."""
     from asc_assure.measures.catalogue import render_catalogue
 
-    text = render_catalogue()
-    if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}")
+    _print_or_write(render_catalogue(), out)
 
 
 @measures_app.command("snapshot")
