@@ -144,3 +144,8 @@ def test_percentages_from_small_numbers_are_suppressed():
     assert public_figures(50.0, 10, 20, value_is_count=False) == (50.0, 10, 20, False)
     assert public_figures(3, 3, None, value_is_count=True) == (SUPPRESSED, SUPPRESSED, None, True)
     assert public_figures(0, 0, None, value_is_count=True) == (0, 0, None, False)
+
+
+def test_sql_working_days_of_a_missing_date_is_unknown_not_zero(sql):
+    assert sql.execute("SELECT working_days(NULL::DATE, DATE '2025-01-06')").fetchone()[0] is None
+    assert sql.execute("SELECT working_days(DATE '2025-01-06', NULL::DATE)").fetchone()[0] is None

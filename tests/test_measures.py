@@ -122,17 +122,21 @@ def concern(i, received, triaged="", decision="", enquiry=""):
 
 
 def test_safeguarding_timescales_in_working_days(tmp_path):
+    """Timeliness counts the items whose deadline fell in the week ending Friday 2 January 2026."""
     store = tmp_path / "store"
-    as_of = D(2026, 1, 2)  # Friday; 1 January is a bank holiday
+    as_of = D(2026, 1, 2)  # 1 January is a bank holiday; the week runs from Saturday 27 December
     load(store, tmp_path, "safeguarding_concerns", [
-        concern(1, "2025-12-27", "2025-12-30", "s42_enquiry", "E1"),  # Saturday start: 1 working day
-        concern(2, "2025-12-29", "2026-01-02", "no_enquiry"),  # 3 working days: late
-        concern(3, "2025-12-31"),  # untriaged but only 1 working day old: not yet due
-        concern(4, "2025-12-29"),  # untriaged, 3 working days: late
-        concern(5, "2025-12-24", "2025-12-24", "no_enquiry"),  # before the week
+        concern(1, "2025-12-27", "2025-12-30", "s42_enquiry", "E1"),  # Saturday: due Wed 31, triaged in time
+        concern(2, "2025-12-29", "2026-01-02", "no_enquiry"),  # due Wed 31, triaged Fri 2: late
+        concern(3, "2025-12-31"),  # due Mon 5 January: not in this week
+        concern(4, "2025-12-29"),  # due Wed 31, never triaged: late
+        concern(5, "2025-12-24", "2025-12-24", "no_enquiry"),  # due Tue 30 (Christmas): in time
         concern(6, "2025-08-25", "2025-08-26", "s42_enquiry", "E0"),
         concern(7, "2025-09-25", "2025-09-26", "s42_enquiry", "E2"),
         concern(8, "2025-09-25", "2025-09-26", "s42_enquiry", "E3"),
+        concern(9, "2025-12-10", "2025-12-11", "s42_enquiry", "E4"),  # allocation due Mon 29 December
+        concern(10, "2025-12-10", "2025-12-12", "s42_enquiry", "E5"),  # allocation due Tue 30 December
+        concern(11, "2025-11-20", "2025-11-21", "s42_enquiry", "E6"),
     ], as_of)
     enq = {"person_id": "P1", "team": "Safeguarding Team", "enquiry_type": "s42_enquiry"}
     load(store, tmp_path, "safeguarding_enquiries", [
@@ -143,21 +147,28 @@ def test_safeguarding_timescales_in_working_days(tmp_path):
         {**enq, "enquiry_id": "E3", "concern_id": "C8", "start_date": "2025-10-01", "allocated_date": "2025-10-02",
          "completed_date": "2025-12-31", "msp_asked": "N", "msp_outcome": "not_expressed",
          "risk_outcome": "remains"},
+        {**enq, "enquiry_id": "E4", "concern_id": "C9", "start_date": "2025-12-22", "allocated_date": "2025-12-22",
+         "completed_date": "2025-12-23", "msp_asked": "Y", "msp_outcome": "fully", "risk_outcome": "removed"},
+        {**enq, "enquiry_id": "E5", "concern_id": "C10", "start_date": "2025-12-15"},  # never allocated
+        {**enq, "enquiry_id": "E6", "concern_id": "C11", "start_date": "2025-11-27", "allocated_date": "2025-11-28",
+         "completed_date": "2025-12-19", "msp_asked": "Y", "msp_outcome": "partially", "risk_outcome": "reduced"},
     ], as_of)
     r = by_id(run_measures(store, as_of))
     triage = r["safeguarding.triage_within_2wd_pct"]
-    assert (triage["numerator"], triage["denominator"], triage["value"]) == (1, 3, 33.3)
-    assert r["safeguarding.concerns_received"]["value"] == 4
-    assert r["safeguarding.concern_to_enquiry_conversion_pct"]["value"] == 50.0
+    assert (triage["numerator"], triage["denominator"], triage["value"]) == (2, 4, 50.0)  # C1, C5 of C1, C2, C4, C5
+    assert r["safeguarding.concerns_received"]["value"] == 4  # C1 to C4
+    assert r["safeguarding.concern_to_enquiry_conversion_pct"]["value"] == 50.0  # C1 and C2 triaged this week
     alloc = r["safeguarding.allocation_within_10wd_pct"]
-    assert (alloc["numerator"], alloc["denominator"]) == (1, 1)  # E1: 2 working days after triage
-    assert r["safeguarding.open_enquiries"]["value"] == 2  # E0 and E1
+    assert (alloc["numerator"], alloc["denominator"]) == (1, 2)  # E4 in 7 working days; E5 not allocated
+    within20 = r["safeguarding.enquiry_within_20wd_pct"]
+    assert (within20["numerator"], within20["denominator"]) == (1, 1)  # E6: due Tue 30 December, done 19th
+    assert r["safeguarding.open_enquiries"]["value"] == 3  # E0, E1 and E5
     assert r["safeguarding.open_over_12_weeks"]["value"] == 1  # E0, open 123 days
-    assert r["safeguarding.msp_asked_pct"]["value"] == 50.0
+    assert r["safeguarding.msp_asked_pct"]["value"] == 50.0  # E2 asked, E3 not (completed this week)
     assert r["safeguarding.msp_fully_achieved_pct"]["value"] == 100.0  # E3 expressed no outcome
     assert r["safeguarding.risk_removed_or_reduced_pct"]["value"] == 50.0
-    within20 = r["safeguarding.enquiry_within_20wd_pct"]
-    assert within20["value"] is None and "denominator is zero" in within20["reason"]
+    quiet = by_id(run_measures(store, D(2026, 1, 16)))["safeguarding.enquiry_within_20wd_pct"]
+    assert quiet["value"] is None and "denominator is zero" in quiet["reason"]
 
 
 def test_dols_reviews_brokerage_and_workforce(tmp_path):

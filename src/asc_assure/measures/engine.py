@@ -77,7 +77,12 @@ def install_calendar(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(f"CREATE MACRO is_working_day(d) AS (isodow(d) <= 5 AND NOT list_contains({hol_list}, d))")
     con.execute("CREATE MACRO next_wd_index(d) AS (wd_index(d) + CASE WHEN is_working_day(d) THEN 0 ELSE 1 END)")
-    con.execute("CREATE MACRO working_days(a, b) AS (greatest(0, wd_index(b) - next_wd_index(a)))")
+    # NULL in, NULL out (greatest() would otherwise turn a missing date into 0 working days).
+    con.execute("CREATE MACRO working_days(a, b) AS (CASE WHEN a IS NULL OR b IS NULL THEN NULL "
+                "ELSE greatest(0, wd_index(b) - next_wd_index(a)) END)")
+    # Was the deadline n working days after `start` on a day from `first` to `last`?
+    con.execute("CREATE MACRO due_between(start, n, first, last) AS (working_days(start, last) >= n "
+                "AND working_days(start, CAST(first - INTERVAL 1 DAY AS DATE)) < n)")
     cal = pa.Table.from_pydict(calendar_rows())
     con.register("_calendar_arrow", cal)
     con.execute("CREATE TABLE calendar AS SELECT * FROM _calendar_arrow")
