@@ -209,6 +209,9 @@ class Store:
         files = self._paths(self.loads_for(contract.kind, as_of, first_if_later), "data.parquet")
         if not files:
             return _empty_select(stored_schema(contract))
+        if len(files) == 1:
+            # One load: its keys are already unique (ingest quarantines repeats), nothing to supersede.
+            return f"SELECT * FROM read_parquet({_file_list(files)})"
         key = ", ".join(contract.key)
         rank = "row_number()" if contract.supersede == "key" else "dense_rank()"
         return (
@@ -222,20 +225,34 @@ class Store:
             return _empty_select(stored_schema(contract))
         return f"SELECT * FROM read_parquet({_file_list(files)}, union_by_name=true)"
 
-    def connect(self, as_of: dt.date | None = None, first_if_later: bool = False) -> duckdb.DuckDBPyConnection:
+    def connect(self, as_of: dt.date | None = None, first_if_later: bool = False,
+                materialise: tuple[str, ...] = (), only: tuple[str, ...] | None = None
+                ) -> duckdb.DuckDBPyConnection:
         """DuckDB connection with a view per kind (as of ``as_of``; latest when None).
 
         Views: ``<kind>`` (rows in force), ``<kind>_history`` (every loaded version),
-        ``quarantine_<kind>``, ``issues`` and ``loads``.
+        ``quarantine_<kind>``, ``issues`` and ``loads``. Kinds in ``materialise`` become in-memory
+        tables instead, so that many queries over them resolve supersession once, not each time.
+        ``only`` limits the connection to those kinds' ``<kind>`` views (no history, quarantine, issues
+        or loads): binding a view reads Parquet footers, so fewer views open faster.
         """
         con = duckdb.connect()
         for kind, contract in all_contracts().items():
-            con.execute(f"CREATE VIEW {kind} AS {self.current_sql(contract, as_of, first_if_later)}")
+            if only is not None and kind not in only:
+                continue
+            sql = self.current_sql(contract, as_of, first_if_later)
+            many = len(self.loads_for(kind, as_of, first_if_later)) > 1
+            what = "TABLE" if kind in materialise and many else "VIEW"
+            con.execute(f"CREATE {what} {kind} AS {sql}")
+            if only is not None:
+                continue
             con.execute(f"CREATE VIEW {kind}_history AS {self.history_sql(contract)}")
             qfiles = self._paths(self.loads_for(kind, as_of), "quarantine.parquet")
             qsql = (f"SELECT * FROM read_parquet({_file_list(qfiles)}, union_by_name=true)" if qfiles
                     else _empty_select(quarantine_schema(contract)))
             con.execute(f"CREATE VIEW quarantine_{kind} AS {qsql}")
+        if only is not None:
+            return con
         ifiles = self._paths(self.manifests(), "issues.parquet")
         isql = (f"SELECT * FROM read_parquet({_file_list(ifiles)}, union_by_name=true)" if ifiles
                 else _empty_select(ISSUES_SCHEMA))

@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from asc_assure.data.contracts import all_contracts
 from asc_assure.data.store import Store
 from asc_assure.domain import rag as ragrules
 from asc_assure.domain.suppression import public_figures
@@ -61,6 +64,11 @@ def measure_sql(measure: Measure) -> str:
             f"FROM base GROUP BY GROUPING SETS ({', '.join(sets)})")
 
 
+@cache
+def _calendar_table() -> pa.Table:
+    return pa.Table.from_pydict(calendar_rows())
+
+
 def install_calendar(con: duckdb.DuckDBPyConnection) -> None:
     """The England working-day rule as SQL: ``working_days(a, b)`` and the ``calendar`` table.
 
@@ -83,8 +91,7 @@ def install_calendar(con: duckdb.DuckDBPyConnection) -> None:
     # Was the deadline n working days after `start` on a day from `first` to `last`?
     con.execute("CREATE MACRO due_between(start, n, first, last) AS (working_days(start, last) >= n "
                 "AND working_days(start, CAST(first - INTERVAL 1 DAY AS DATE)) < n)")
-    cal = pa.Table.from_pydict(calendar_rows())
-    con.register("_calendar_arrow", cal)
+    con.register("_calendar_arrow", _calendar_table())
     con.execute("CREATE TABLE calendar AS SELECT * FROM _calendar_arrow")
     con.unregister("_calendar_arrow")
 
@@ -265,10 +272,19 @@ def _result(measure: Measure, s: Series | None, targets: Targets, ctx: RunContex
     return out
 
 
-def open_db(store: Store, as_of: dt.date) -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
+def kinds_read(measures: list[Measure]) -> tuple[str, ...]:
+    """The extracts the measures' SQL names (plus targets), so only those are opened."""
+    sql = "\n".join(m.sql for m in measures)
+    return tuple(k for k in all_contracts() if k == "targets" or re.search(rf"\b{k}\b", sql))
+
+
+def open_db(store: Store, as_of: dt.date, kinds: tuple[str, ...] | None = None
+            ) -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
     """Views of each extract as it stood on ``as_of`` (or its first version, if it started later),
-    the working-day calendar, and which extract versions were used."""
-    con = store.connect(as_of, first_if_later=True)
+    the working-day calendar, and which extract versions were used. The extracts the measures read
+    are materialised once when several loads are in force, so supersession is resolved once."""
+    kinds = kinds or tuple(all_contracts())
+    con = store.connect(as_of, first_if_later=True, materialise=kinds, only=kinds)
     install_calendar(con)
     return con, store.versions(as_of, first_if_later=True)
 
@@ -301,7 +317,7 @@ def run_many(
                                    dates=sorted({*trend, previous, last_year}), previous=previous,
                                    last_year=last_year, data_as_of=None, public=public))
     all_dates = sorted({d for c in contexts for d in c.dates})
-    con, data_as_of = open_db(store, max(as_ofs))
+    con, data_as_of = open_db(store, max(as_ofs), kinds_read(chosen))
     con.register("_periods_arrow", pa.Table.from_pydict({
         "as_of": all_dates, "period_start": [window(d, period).start for d in all_dates]}))
     con.execute("CREATE TABLE periods AS SELECT * FROM _periods_arrow")
