@@ -100,7 +100,7 @@ def test_assessments_completed_in_the_period(referrals_store):
 def test_missing_data_and_empty_periods_say_so_not_zero(referrals_store):
     r = by_id(run_measures(referrals_store, D(2025, 3, 31)))
     assert r["safeguarding.triage_within_2wd_pct"]["value"] is None
-    assert r["safeguarding.triage_within_2wd_pct"]["reason"] == "No safeguarding_concerns data has been loaded"
+    assert r["safeguarding.triage_within_2wd_pct"]["reason"] == "No safeguarding concerns extract has been loaded"
     quiet = by_id(run_measures(referrals_store, D(2024, 1, 7)))
     assert quiet["assessment.completed"]["value"] == 0 and quiet["assessment.completed"]["reason"] is None
     median = quiet["assessment.request_to_assessment_median_days"]

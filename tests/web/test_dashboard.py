@@ -91,7 +91,7 @@ def test_dashboard_shows_the_engines_figures_and_exceptions(as_role, loaded):
     assert 'href="/measures/waiting_list.count/?as_of=2025-03-31&amp;period=week">People waiting' in body
     tile = body.split("People waiting for a Care Act assessment</a></h3>", 1)[1][:400]
     assert '<p class="app-tile__value">4</p>' in tile and "Amber" in tile
-    assert "No safeguarding_concerns data has been loaded" in body  # never a made-up 0
+    assert "No safeguarding concerns extract has been loaded" in body  # never a made-up 0
 
 
 @pytest.mark.django_db
@@ -185,3 +185,12 @@ def test_pack_download_is_audited(as_role, loaded):
     assert ev.details["as_of"] == "2025-03-31" and ev.details["public"] is False
     form = c.get("/pack/").content.decode()
     assert "Download the pack" in form
+
+
+@pytest.mark.django_db
+def test_dates_can_be_typed_the_uk_way(as_role, loaded):
+    c = as_role("performance_analyst")
+    uk = c.get("/?as_of=31/3/2025").content.decode()
+    assert "Data as at 31 March 2025" in uk and 'value="31/03/2025"' in uk
+    bad = c.get("/?as_of=31/13/2025")
+    assert "Enter a real date" in bad.content.decode()

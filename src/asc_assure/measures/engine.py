@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from asc_assure.data.contracts import all_contracts
+from asc_assure.data.contracts import all_contracts, get_contract
 from asc_assure.data.store import Store
 from asc_assure.domain import rag as ragrules
 from asc_assure.domain.suppression import public_figures
@@ -182,7 +182,7 @@ def _reason(measure: Measure, point: Point, loaded: bool) -> str | None:
     if point.value is not None:
         return None
     if not loaded:
-        return f"No {measure.source} data has been loaded"
+        return f"No {get_contract(measure.source).title.lower()} extract has been loaded"
     if measure.kind == "snapshot":
         return "Nothing to measure on this date (the population is empty)"
     return "Nothing to measure in this period (the denominator is zero)"

@@ -32,15 +32,24 @@ from asc_assure.web.permissions import can, requires
 MAX_UPLOAD_FILES = 20
 
 
+def parse_day(text: str) -> dt.date | None:
+    """A date typed as 31/3/2025 or 2025-03-31 (what council staff type); None if it isn't one."""
+    for fmt_ in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt_).date()
+        except ValueError:
+            continue
+    return None
+
+
 def _filters(request: HttpRequest, store) -> dict[str, Any]:
     errors = []
     as_of = service.latest_as_of(store)
     raw = request.GET.get("as_of", "").strip()
     if raw:
-        try:
-            as_of = dt.date.fromisoformat(raw)
-        except ValueError:
-            errors.append({"text": "Enter the date as year-month-day, for example 2025-03-31", "href": "#as_of"})
+        as_of = parse_day(raw) or as_of
+        if parse_day(raw) is None:
+            errors.append({"text": "Enter a real date, for example 31/3/2025", "href": "#as_of"})
     period = request.GET.get("period", "week")
     if period not in PERIODS:
         period = "week"
@@ -111,7 +120,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **context, "rows": rows, "public": public, "teams": teams, "localities": localities,
         "headline": [r for r in rows if r["headline"]], "exceptions": [r for r in rows if r["exception"]],
         "as_of_text": fmt.format_date(f["as_of"].isoformat()),
-        "period_start": results[0]["period_start"] if results else None,
+        "period_start": fmt.format_date(results[0]["period_start"]) if results else None,
     })
 
 
@@ -149,8 +158,13 @@ def measure_detail(request: HttpRequest, measure_id: str) -> HttpResponse:
         "value_text": fmt.format_value(m["value"], m["unit"]) if m["value"] is not None else None,
         "target_text": fmt.format_value(m["target"], m["unit"]) if m["target"] is not None else "No target",
         "rag_text": fmt.rag_label(m["rag"]), "change_text": fmt.change_text(m["change_pct"], m["direction"]),
-        "targets": service.target_history(store, measure_id),
+        "targets": [{**t, "effective_from": fmt.format_date(str(t["effective_from"])),
+                     "target": fmt.format_value(t["target"], m["unit"]),
+                     "amber_tolerance": fmt.format_value(t["amber_tolerance"], m["unit"])}
+                    for t in service.target_history(store, measure_id)],
         "as_of_text": fmt.format_date(f["as_of"].isoformat()),
+        "period_start_text": fmt.format_date(m["period_start"]),
+        "data_as_of_text": fmt.format_date(m["data_as_of"]) if m["data_as_of"] else None,
     })
 
 
@@ -168,13 +182,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboard/upload.html", context)
     files = request.FILES.getlist("files")
     as_of_raw = request.POST.get("as_of", "").strip()
-    as_of = dt.date.today()
-    if as_of_raw:
-        try:
-            as_of = dt.date.fromisoformat(as_of_raw)
-        except ValueError:
-            context["errors"].append({"text": "Enter the extract date as year-month-day, for example 2025-03-31",
-                                      "href": "#as_of"})
+    as_of = parse_day(as_of_raw) if as_of_raw else dt.date.today()
+    context["as_of"] = as_of_raw
+    if as_of is None:
+        context["errors"].append({"text": "Enter a real date for the extracts, for example 31/3/2025",
+                                  "href": "#as_of"})
     if not files:
         context["errors"].append({"text": "Select at least one file to upload", "href": "#files"})
     if len(files) > MAX_UPLOAD_FILES:
