@@ -335,3 +335,23 @@ def test_published_measure_catalogue_is_up_to_date():
     doc = Path(__file__).resolve().parents[1] / "docs" / "measure-catalogue.md"
     assert doc.read_text(encoding="utf-8") == render_catalogue(), (
         "docs/measure-catalogue.md is stale: run `asc-assure measures doc --out docs/measure-catalogue.md`")
+
+
+def test_measures_sharing_sql_give_the_same_figures_computed_together(referrals_store):
+    import pyarrow as pa
+
+    from asc_assure.data.store import Store
+    from asc_assure.measures.engine import compute_group, compute_series, open_db
+    from asc_assure.measures.periods import window
+
+    registry = load_registry()
+    waiting = [m for m in registry.values() if m.id.startswith("waiting_list.")]
+    assert len({m.sql for m in waiting}) == 1 and len({m.breakdowns for m in waiting}) == 2
+    con, _ = open_db(Store(referrals_store), D(2025, 3, 31))
+    dates = [D(2025, 3, 17), D(2025, 3, 24), D(2025, 3, 31)]
+    con.register("_p", pa.Table.from_pydict({"as_of": dates, "period_start": [window(d, "week").start
+                                                                             for d in dates]}))
+    con.execute("CREATE TABLE periods AS SELECT * FROM _p")
+    together = compute_group(con, waiting)
+    for m in waiting:
+        assert together[m.id] == compute_series(con, m), m.id

@@ -53,14 +53,22 @@ def _aggregate_sql(agg: Aggregate) -> tuple[str, str, str]:
     return f"{func}({c})::DOUBLE", "NULL::BIGINT", f"count({c})"
 
 
-def measure_sql(measure: Measure) -> str:
-    """The full query for a measure: its SQL, grouped by date and by each breakdown."""
-    value, num, den = _aggregate_sql(measure.aggregate)
-    dims = list(measure.breakdowns)
+def _dims(measures: list[Measure]) -> list[str]:
+    """The breakdowns of a group of measures, in first-seen order."""
+    return list(dict.fromkeys(d for m in measures for d in m.breakdowns))
+
+
+def measure_sql(measures: Measure | list[Measure]) -> str:
+    """One query for measures sharing the same SQL: grouped by date and by each breakdown, with a
+    (value, numerator, denominator) triple per measure."""
+    group = [measures] if isinstance(measures, Measure) else measures
+    dims = _dims(group)
     sets = ["(as_of)"] + [f"(as_of, {d})" for d in dims]
     dim_cols = "".join(f", CAST({d} AS VARCHAR) AS {d}, GROUPING({d}) AS _g_{d}" for d in dims)
-    return (f"WITH base AS (\n{measure.sql}\n)\n"
-            f"SELECT as_of{dim_cols}, {value} AS value, {num} AS numerator, {den} AS denominator\n"
+    aggs = ", ".join(f"{v} AS value_{i}, {n} AS numerator_{i}, {d} AS denominator_{i}"
+                     for i, (v, n, d) in enumerate(_aggregate_sql(m.aggregate) for m in group))
+    return (f"WITH base AS (\n{group[0].sql}\n)\n"
+            f"SELECT as_of{dim_cols}, {aggs}\n"
             f"FROM base GROUP BY GROUPING SETS ({', '.join(sets)})")
 
 
@@ -111,27 +119,33 @@ class Series:
     breakdowns: dict[str, dict[dt.date, dict[str, Point]]]
 
 
-def compute_series(con: duckdb.DuckDBPyConnection, measure: Measure) -> Series:
+def compute_group(con: duckdb.DuckDBPyConnection, measures: list[Measure]) -> dict[str, Series]:
+    """Series for measures that share the same SQL, from one scan of their rows."""
     try:
-        rows = con.execute(measure_sql(measure)).fetchall()
+        rows = con.execute(measure_sql(measures)).fetchall()
     except duckdb.Error as exc:
-        raise MeasureError(f"measure {measure.id} ({measure.origin}) failed: {exc}") from None
-    dims = list(measure.breakdowns)
-    overall: dict[dt.date, Point] = {}
-    by_dim: dict[str, dict[dt.date, dict[str, Point]]] = {d: {} for d in dims}
+        m = measures[0]
+        raise MeasureError(f"measure {m.id} ({m.origin}) failed: {exc}") from None
+    dims = _dims(measures)
+    out = {m.id: Series({}, {d: {} for d in m.breakdowns}) for m in measures}
+    width = 1 + 2 * len(dims)
     for row in rows:
         as_of = row[0]
-        point = Point(*[None if v is None else float(v) for v in row[-3:]])
-        keys = row[1:-3]
-        grouped = {d: (keys[2 * i], keys[2 * i + 1]) for i, d in enumerate(dims)}
-        open_dims = [d for d, (_, g) in grouped.items() if g == 0]
-        if not open_dims:
-            overall[as_of] = point
-        else:
-            d = open_dims[0]
-            key = grouped[d][0] if grouped[d][0] is not None else NOT_RECORDED
-            by_dim[d].setdefault(as_of, {})[key] = point
-    return Series(overall, by_dim)
+        open_dims = [d for i, d in enumerate(dims) if row[2 + 2 * i] == 0]
+        for j, m in enumerate(measures):
+            values = row[width + 3 * j: width + 3 * j + 3]
+            point = Point(*[None if v is None else float(v) for v in values])
+            if not open_dims:
+                out[m.id].overall[as_of] = point
+            elif open_dims[0] in m.breakdowns:
+                d = open_dims[0]
+                key = row[1 + 2 * dims.index(d)]
+                out[m.id].breakdowns[d].setdefault(as_of, {})[NOT_RECORDED if key is None else key] = point
+    return out
+
+
+def compute_series(con: duckdb.DuckDBPyConnection, measure: Measure) -> Series:
+    return compute_group(con, [measure])[measure.id]
 
 
 @dataclass(frozen=True)
@@ -324,12 +338,18 @@ def run_many(
     loaded = {m["kind"] for m in store.manifests()}
     targets = Targets(con)
     out: dict[dt.date, list[dict[str, Any]]] = {c.as_of: [] for c in contexts}
+    groups: dict[str, list[Measure]] = {}
+    for measure in chosen:
+        if measure.source in loaded:
+            groups.setdefault(measure.sql, []).append(measure)
     try:
+        computed: dict[str, Series] = {}
+        for group in groups.values():
+            computed.update(compute_group(con, group))
         for measure in chosen:
-            s = compute_series(con, measure) if measure.source in loaded else None
             for ctx in contexts:
                 ctx.data_as_of = data_as_of
-                out[ctx.as_of].append(_result(measure, s, targets, ctx))
+                out[ctx.as_of].append(_result(measure, computed.get(measure.id), targets, ctx))
     finally:
         con.close()
     return out
