@@ -299,6 +299,7 @@ def open_db(store: Store, as_of: dt.date, kinds: tuple[str, ...] | None = None
     are materialised once when several loads are in force, so supersession is resolved once."""
     kinds = kinds or tuple(all_contracts())
     con = store.connect(as_of, first_if_later=True, materialise=kinds, only=kinds)
+    con.execute("SET enable_progress_bar = false")  # a progress bar on stderr is noise in reports
     install_calendar(con)
     return con, store.versions(as_of, first_if_later=True)
 
