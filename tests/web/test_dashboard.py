@@ -104,7 +104,7 @@ def test_councillors_see_only_suppressed_figures(as_role, loaded):
 
 @pytest.mark.django_db
 def test_filter_by_team(as_role, loaded):
-    body = as_role("team_manager").get("/?as_of=2025-03-31&team=North+Team").content.decode()
+    body = as_role("assurance_lead").get("/?as_of=2025-03-31&team=North+Team").content.decode()
     tile = body.split("People waiting for a Care Act assessment</a></h3>", 1)[1][:400]
     assert '<p class="app-tile__value">3</p>' in tile
     assert "team: North Team" in body
@@ -194,3 +194,20 @@ def test_dates_can_be_typed_the_uk_way(as_role, loaded):
     assert "Data as at 31 March 2025" in uk and 'value="31/03/2025"' in uk
     bad = c.get("/?as_of=31/13/2025")
     assert "Enter a real date" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_team_managers_see_detail_for_their_own_teams_only(client, make_user, loaded):
+    from asc_assure.web.models import TeamMembership
+
+    manager = make_user("tm", role="team_manager", password=None)
+    TeamMembership.objects.create(user=manager, team="South Team")
+    client.force_login(manager)
+    page = client.get("/measures/waiting_list.count/?as_of=2025-03-31").content.decode()
+    by_team = page.split("By team", 1)[1].split("</table>", 1)[0]
+    assert "South Team" in by_team and "North Team" not in by_team
+    assert client.get("/?as_of=2025-03-31&team=North+Team").status_code == 403
+    assert client.get("/?as_of=2025-03-31&team=South+Team").status_code == 200
+    lead = make_user("lead", role="assurance_lead", password=None)
+    client.force_login(lead)
+    assert "North Team" in client.get("/measures/waiting_list.count/?as_of=2025-03-31").content.decode()

@@ -27,9 +27,26 @@ from asc_assure.reports import formatting as fmt
 from asc_assure.reports.charts import trend_chart
 from asc_assure.web.auditlog import record
 from asc_assure.web.dashboard import service
-from asc_assure.web.permissions import can, requires
+from asc_assure.web.permissions import (
+    ADMINISTRATOR,
+    ASSURANCE_LEAD,
+    PERFORMANCE_ANALYST,
+    TEAM_MANAGER,
+    can,
+    forbidden,
+    requires,
+    roles_of,
+)
 
 MAX_UPLOAD_FILES = 20
+
+
+def own_teams_only(user) -> frozenset[str] | None:
+    """Team managers see team-level detail for their own teams; other roles see every team (None)."""
+    roles = roles_of(user)
+    if TEAM_MANAGER in roles and not roles & {ADMINISTRATOR, ASSURANCE_LEAD, PERFORMANCE_ANALYST}:
+        return frozenset(user.team_memberships.values_list("team", flat=True))
+    return None
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -115,6 +132,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     results = service.measures_for(store, f["as_of"], f["period"], public)
     rows = [_row(m, f["team"], f["locality"]) for m in results]
     teams = sorted({b["key"] for m in results for b in m["breakdowns"].get("team", [])})
+    mine = own_teams_only(request.user)
+    if mine is not None:
+        teams = [t for t in teams if t in mine]
+        if f["team"] and f["team"] not in mine:
+            return forbidden(request, "view_team_detail")
     localities = sorted({b["key"] for m in results for b in m["breakdowns"].get("locality", [])})
     return render(request, "dashboard/dashboard.html", {
         **context, "rows": rows, "public": public, "teams": teams, "localities": localities,
@@ -150,8 +172,10 @@ def measure_detail(request: HttpRequest, measure_id: str) -> HttpResponse:
     trend_rows = [{"as_of": fmt.format_date(p["as_of"]), "value": fmt.format_value(p["value"], m["unit"]) or "—",
                    "target": fmt.format_value(p["target"], m["unit"]) if p["target"] is not None else "—",
                    "rag": fmt.rag_label(p["rag"])} for p in reversed(m["trend"])]
+    mine = own_teams_only(request.user)
     breakdowns = {dim: [{**b, "value_text": fmt.format_value(b["value"], m["unit"]) or "—",
-                         "rag_text": fmt.rag_label(b["rag"])} for b in items]
+                         "rag_text": fmt.rag_label(b["rag"])} for b in items
+                        if dim != "team" or mine is None or b["key"] in mine]
                   for dim, items in m["breakdowns"].items()}
     return render(request, "dashboard/measure.html", {
         **context, "m": m, "chart": chart, "trend_rows": trend_rows, "breakdowns": breakdowns,
