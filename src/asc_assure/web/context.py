@@ -19,6 +19,7 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Upload", "upload", "upload"),
     ("Weekly pack", "pack", "download_pack"),
     ("Audit", "audit", "view_audit"),
+    ("Users", "users", "manage_users"),
 ]
 
 

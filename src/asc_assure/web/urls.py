@@ -15,6 +15,8 @@ if (importlib.util.find_spec("asc_assure.web.dashboard") is not None
         and importlib.util.find_spec("asc_assure.web.dashboard.urls") is not None):
     FEATURE_URLS.append(path("", include("asc_assure.web.dashboard.urls")))
 
+FEATURE_URLS.append(path("users/", include("asc_assure.web.users.urls")))
+
 urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", views.sign_out, name="logout"),
