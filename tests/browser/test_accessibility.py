@@ -20,6 +20,9 @@ PAGES = {
     "pack": ("/pack/", "administrator"),
     "audit": ("/audit/", "administrator"),
     "dashboard-councillor": ("/?as_of=2025-03-31", "viewer"),
+    "users": ("/users/", "administrator"),
+    "new-user": ("/users/new/", "administrator"),
+    "change-password": ("/account/password/", "viewer"),
 }
 
 

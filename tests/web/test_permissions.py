@@ -64,7 +64,7 @@ def test_navigation_shows_only_allowed_items(client, make_user):
 def test_table_covers_every_action_with_known_roles():
     assert set(PERMISSIONS) == ACTIONS == {
         "view_dashboard", "view_measure", "view_internal_figures", "upload", "download_pack",
-        "view_audit", "export_audit", "manage_users", "view_person_level"}
+        "view_audit", "export_audit", "manage_users", "view_person_level", "change_own_password"}
     for roles in PERMISSIONS.values():
         assert roles <= set(ROLES)
     assert not can(None, "view_dashboard")

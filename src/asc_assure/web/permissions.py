@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_audit": frozenset({ADMINISTRATOR}),
     "export_audit": frozenset({ADMINISTRATOR}),
     "manage_users": frozenset({ADMINISTRATOR}),
+    "change_own_password": ALL_ROLES,
     "view_person_level": frozenset({PERFORMANCE_ANALYST, TEAM_MANAGER}),  # team managers: own teams only
 }
 ACTIONS = frozenset(PERMISSIONS)

@@ -20,6 +20,7 @@ FEATURE_URLS.append(path("users/", include("asc_assure.web.users.urls")))
 urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", views.sign_out, name="logout"),
+    path("account/password/", views.change_password, name="change_password"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
     *FEATURE_URLS,

@@ -186,3 +186,37 @@ def server_error_page(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "errors/csrf.html", status=403)
+
+
+@requires("change_own_password")
+@require_http_methods(["GET", "POST"])
+def change_password(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in changes their own password (for example after an administrator set one)."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        current = request.POST.get("current_password", "")
+        new = request.POST.get("new_password", "")
+        again = request.POST.get("new_password_again", "")
+        if not request.user.check_password(current):
+            errors.append({"text": "Enter your current password correctly", "href": "#current_password"})
+        if not new:
+            errors.append({"text": "Enter a new password", "href": "#new_password"})
+        elif new != again:
+            errors.append({"text": "The new passwords do not match", "href": "#new_password_again"})
+        else:
+            try:
+                validate_password(new, request.user)
+            except ValidationError as exc:
+                errors += [{"text": m, "href": "#new_password"} for m in exc.messages]
+        if not errors:
+            request.user.set_password(new)
+            request.user.save(update_fields=["password"])
+            update_session_auth_hash(request, request.user)
+            record(request, "password_changed", object=request.user.get_username())
+            return render(request, "accounts/password_changed.html", {"page_title": "Password changed"})
+    return render(request, "accounts/change_password.html",
+                  {"page_title": "Change your password", "errors": errors}, status=400 if errors else 200)
