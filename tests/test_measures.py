@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -11,23 +10,17 @@ import pytest
 from typer.testing import CliRunner
 
 from asc_assure.cli import app
-from asc_assure.data.contracts import get_contract
 from asc_assure.data.ingest import ingest_file
 from asc_assure.measures.engine import MeasureError, rebuild_snapshots, run_measures
 from asc_assure.measures.registry import RegistryError, load_registry
+from extracts import write_extract
 
 KEY = bytes(range(32))
 D = dt.date
 
 
 def load(store: Path, tmp: Path, kind: str, rows: list[dict], as_of: dt.date) -> None:
-    contract = get_contract(kind)
-    path = tmp / f"{kind}_{as_of.isoformat()}_{len(list(tmp.glob('*.csv')))}.csv"
-    with path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(contract.column_names)
-        for r in rows:
-            w.writerow([r.get(c, "") for c in contract.column_names])
+    path = write_extract(tmp / f"{kind}_{as_of.isoformat()}_{len(list(tmp.glob('*.csv')))}.csv", kind, rows)
     result = ingest_file(store, path, as_of=as_of, key=KEY)
     assert result.rows_quarantined == 0, result.errors
 

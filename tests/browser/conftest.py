@@ -6,7 +6,6 @@ browsers are never used. If Chromium or Playwright is missing, these tests are s
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from asc_assure.data.contracts import get_contract
+from extracts import write_extract
 
 CHROMIUM = Path(os.environ.get("ASC_ASSURE_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
@@ -24,15 +23,6 @@ PASSWORD = "correct-horse-battery-staple"
 AS_OF = dt.date(2025, 3, 31)
 COUNCIL = "Testshire County Council"
 KEY = bytes(range(32))
-
-
-def write_extract(path: Path, kind: str, rows: list[dict]) -> Path:
-    cols = get_contract(kind).column_names
-    with path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(cols)
-        w.writerows([[r.get(c, "") for c in cols] for r in rows])
-    return path
 
 
 @pytest.fixture(scope="session")

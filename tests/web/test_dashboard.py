@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.test import Client
 
-from asc_assure.data.contracts import get_contract
 from asc_assure.data.ingest import ingest_file
 from asc_assure.web.permissions import ROLES
+from extracts import write_extract
 
 AS_OF = dt.date(2025, 3, 31)
-
-
-def _csv(path: Path, kind: str, rows: list[dict]) -> Path:
-    cols = get_contract(kind).column_names
-    with path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(cols)
-        w.writerows([[r.get(c, "") for c in cols] for r in rows])
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +26,10 @@ def figures_store(tmp_path_factory):
         {**base, "referral_id": "R3", "received_date": "2025-03-30", "team": "South Team", "locality": "South"},
         {**base, "referral_id": "R4", "received_date": "2025-03-10", "team": "North Team", "locality": "North"},
     ]
-    ingest_file(store, _csv(tmp / "referrals.csv", "referrals", rows), as_of=AS_OF, key=bytes(range(32)))
+    ingest_file(store, write_extract(tmp / "referrals.csv", "referrals", rows), as_of=AS_OF, key=bytes(range(32)))
     targets = [{"measure_id": "waiting_list.count", "effective_from": "2024-04-01", "target": "3",
                 "amber_tolerance": "2", "notes": "Set by the Director"}]
-    ingest_file(store, _csv(tmp / "targets.csv", "targets", targets), as_of=AS_OF, key=bytes(range(32)))
+    ingest_file(store, write_extract(tmp / "targets.csv", "targets", targets), as_of=AS_OF, key=bytes(range(32)))
     return store
 
 
@@ -132,7 +121,7 @@ def test_uploading_good_and_bad_files(as_role, upload_store, tmp_path):
     from asc_assure.web.models import AuditEvent
 
     row = {"person_id": "P1", "team": "North Team", "priority": "high"}
-    good = _csv(tmp_path / "referrals.csv", "referrals", [
+    good = write_extract(tmp_path / "referrals.csv", "referrals", [
         {**row, "referral_id": "R1", "received_date": "2025-03-01"},
         {**row, "referral_id": "R2", "received_date": "31/02/2025"}])
     bad = tmp_path / "scan.pdf"
