@@ -82,6 +82,7 @@ class Store:
         self.loads_dir = self.root / "loads"
         self.staging_dir = self.root / ".staging"
         self.audit_path = self.root / "audit.jsonl"
+        self._manifests: dict[str, dict[str, Any]] = {}  # load folder name -> manifest (immutable)
         if not self.meta_path.exists():
             if not create:
                 raise StoreError(f"{self.root} is not an ASC Assure store (no store.json); ingest a file first")
@@ -158,12 +159,20 @@ class Store:
 
     # -- catalogue ----------------------------------------------------------------------------
     def manifests(self) -> list[dict[str, Any]]:
-        out = []
-        for d in self.loads_dir.iterdir():
-            m = d / "manifest.json"
+        """Every committed load, oldest first.
+
+        Loads never change once committed, so manifests are read once per Store and only new load
+        folders are read afterwards (opening a connection asks for them many times).
+        """
+        names = {d.name for d in self.loads_dir.iterdir()}
+        cache = self._manifests
+        for gone in set(cache) - names:
+            del cache[gone]
+        for name in names - set(cache):
+            m = self.loads_dir / name / "manifest.json"
             if m.exists():
-                out.append(json.loads(m.read_text()))
-        return sorted(out, key=lambda m: m["seq"])
+                cache[name] = json.loads(m.read_text())
+        return sorted(cache.values(), key=lambda m: m["seq"])
 
     def next_seq(self) -> int:
         return max((m["seq"] for m in self.manifests()), default=0) + 1
