@@ -27,6 +27,9 @@ measures_app = typer.Typer(help="Meaningful Measures: list the registry, compute
 app.add_typer(store_app, name="store")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(measures_app, name="measures")
+cqc_app = typer.Typer(help="The CQC assessment framework: list it, or rate a set of quality statement scores.",
+                      no_args_is_help=True)
+app.add_typer(cqc_app, name="cqc")
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="Store folder (created on first ingest).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -511,6 +514,69 @@ def serve(
 
     typer.echo(f"ASC Assure on http://{host}:{port}/  (store: {settings.ASC_ASSURE_STORE}; Ctrl+C to stop)")
     call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+@cqc_app.command("framework")
+def cqc_framework(as_json: JsonOpt = False) -> None:
+    """List CQC's 4 themes and 9 quality statements for local authority assessment, with their slugs."""
+    from asc_assure.domain.cqc import load_framework
+
+    fw = load_framework()
+    lines = [f"CQC assessment framework for local authorities, version {fw.version}",
+             f"source: {fw.source['framework']['url']}"]
+    for theme in fw.themes:
+        lines.append(f"{theme.title}")
+        lines += [f"  {s.number}. {s.slug:<40} {s.title}" for s in fw.statements if s.theme == theme.slug]
+    lines.append("Evidence categories: " + "; ".join(c["title"] for c in fw.evidence_categories))
+    _emit(fw.to_dict(), as_json, "\n".join(lines))
+
+
+def _parse_cqc_scores(pairs: list[str]) -> dict[str, int]:
+    scores: dict[str, int] = {}
+    for pair in pairs:
+        slug, sep, value = pair.partition("=")
+        slug, value = slug.strip(), value.strip()
+        if not sep or not slug:
+            _fail(f"--score {pair!r} must be SLUG=N, e.g. safeguarding=3")
+        if slug in scores:
+            _fail(f"quality statement {slug!r} is scored more than once")
+        if not value.lstrip("-").isdigit():
+            _fail(f"score for {slug!r} must be a whole number from 1 to 4, not {value!r}")
+        scores[slug] = int(value)
+    return scores
+
+
+@cqc_app.command("rate")
+def cqc_rate(
+    score: Annotated[list[str] | None, typer.Option("--score", help="SLUG=N, N from 1 to 4 (repeat for each "
+                                                   "quality statement; see `asc-assure cqc framework`).")] = None,
+    partial: Annotated[bool, typer.Option("--partial", help="Allow statements to be left out (max = 4 × the "
+                                          "number scored) instead of requiring all 9.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Total, percentage and overall rating from quality statement scores, by CQC's published method."""
+    from asc_assure.domain.cqc import CqcScoreError, rate
+
+    if not score:
+        _fail("give a --score SLUG=N for each quality statement (see `asc-assure cqc framework`)")
+    try:
+        result = rate(_parse_cqc_scores(score or []), require_all=not partial)
+    except CqcScoreError as exc:
+        _fail(str(exc))
+        return
+    data = result.to_dict()
+    lines = [f"{result.total}/{result.max} = {result.exact_percent}% (published as {result.percent}%): {result.rating}"]
+    if result.next_rating:
+        lines.append(f"  {result.points_to_next_rating} more point(s) to {result.next_rating}")
+    if result.lower_rating:
+        lines.append(f"  {result.points_above_lower_band} point(s) could be lost before {result.lower_rating}")
+    lines.append("Themes (CQC does not rate themes; for the council's own use):")
+    lines += [f"  {t.title:<22} {t.total}/{t.max}" + (f" ({t.percent}%)" if t.percent is not None else "")
+              for t in result.theme_scores]
+    if result.what_if:
+        lines.append("Single-statement changes that would change the rating:")
+        lines += [f"  {w.slug} {w.score_from}->{w.score_to}: {w.rating}" for w in result.what_if]
+    _emit(data, as_json, "\n".join(lines))
 
 
 def main() -> None:  # pragma: no cover
