@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from extracts import write_extract
+from extracts import build_figures_store, write_extract
 
 CHROMIUM = Path(os.environ.get("ASC_ASSURE_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
@@ -28,21 +28,7 @@ KEY = bytes(range(32))
 @pytest.fixture(scope="session")
 def figures_store(tmp_path_factory) -> Path:
     """Four people waiting on 31 March 2025 (three in North Team, one in South Team), and a target."""
-    from asc_assure.data.ingest import ingest_file
-
-    tmp = tmp_path_factory.mktemp("browser-figures")
-    store = tmp / "store"
-    base = {"person_id": "P", "priority": "high"}
-    rows = [
-        {**base, "referral_id": "R1", "received_date": "2025-03-01", "team": "North Team", "locality": "North"},
-        {**base, "referral_id": "R2", "received_date": "2025-03-21", "team": "North Team", "locality": "North"},
-        {**base, "referral_id": "R3", "received_date": "2025-03-30", "team": "South Team", "locality": "South"},
-        {**base, "referral_id": "R4", "received_date": "2025-03-10", "team": "North Team", "locality": "North"},
-    ]
-    ingest_file(store, write_extract(tmp / "referrals.csv", "referrals", rows), as_of=AS_OF, key=KEY)
-    targets = [{"measure_id": "waiting_list.count", "effective_from": "2024-04-01", "target": "3",
-                "amber_tolerance": "2", "notes": "Set by the Director"}]
-    ingest_file(store, write_extract(tmp / "targets.csv", "targets", targets), as_of=AS_OF, key=KEY)
+    store = build_figures_store(tmp_path_factory.mktemp("browser-figures"))
     meta = json.loads((store / "store.json").read_text())
     (store / "store.json").write_text(json.dumps({**meta, "council": COUNCIL}))
     return store

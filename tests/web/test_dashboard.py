@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from asc_assure.data.ingest import ingest_file
 from asc_assure.web.permissions import ROLES
-from extracts import write_extract
+from extracts import build_figures_store, write_extract
 
 AS_OF = dt.date(2025, 3, 31)
 
@@ -17,20 +16,7 @@ AS_OF = dt.date(2025, 3, 31)
 @pytest.fixture(scope="module")
 def figures_store(tmp_path_factory):
     """Four people waiting on 31 March 2025 (three in North Team, one in South Team)."""
-    tmp = tmp_path_factory.mktemp("figures")
-    store = tmp / "store"
-    base = {"person_id": "P", "priority": "high"}
-    rows = [
-        {**base, "referral_id": "R1", "received_date": "2025-03-01", "team": "North Team", "locality": "North"},
-        {**base, "referral_id": "R2", "received_date": "2025-03-21", "team": "North Team", "locality": "North"},
-        {**base, "referral_id": "R3", "received_date": "2025-03-30", "team": "South Team", "locality": "South"},
-        {**base, "referral_id": "R4", "received_date": "2025-03-10", "team": "North Team", "locality": "North"},
-    ]
-    ingest_file(store, write_extract(tmp / "referrals.csv", "referrals", rows), as_of=AS_OF, key=bytes(range(32)))
-    targets = [{"measure_id": "waiting_list.count", "effective_from": "2024-04-01", "target": "3",
-                "amber_tolerance": "2", "notes": "Set by the Director"}]
-    ingest_file(store, write_extract(tmp / "targets.csv", "targets", targets), as_of=AS_OF, key=bytes(range(32)))
-    return store
+    return build_figures_store(tmp_path_factory.mktemp("figures"))
 
 
 @pytest.fixture
