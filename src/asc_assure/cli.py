@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from asc_assure.commands.common import JsonOpt, StoreOpt, emit, fail, parse_date, print_or_write
 from asc_assure.data.contracts import KINDS, ContractError, all_contracts
 
 app = typer.Typer(
@@ -31,41 +32,8 @@ cqc_app = typer.Typer(help="The CQC assessment framework: list it, or rate a set
                       no_args_is_help=True)
 app.add_typer(cqc_app, name="cqc")
 
-StoreOpt = Annotated[Path, typer.Option("--store", help="Store folder (created on first ingest).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def _emit(data: Any, as_json: bool, text: str) -> None:
-    if as_json:
-        typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
-    else:
-        typer.echo(text)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _print_or_write(text: str, out: Path | None) -> None:
-    """Generated documents go to standard output, or to a file when --out is given."""
-    if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}")
-
-
-def _parse_date(value: str | None, name: str) -> dt.date | None:
-    if value is None:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            pass
-    _fail(f"{name} {value!r} is not a date (use 2025-01-31)")
-    return None
+# Shared helpers live in commands.common so that area command modules can use them too.
+_emit, _fail, _print_or_write, _parse_date = emit, fail, print_or_write, parse_date
 
 
 @app.command()
@@ -577,6 +545,23 @@ def cqc_rate(
         lines.append("Single-statement changes that would change the rating:")
         lines += [f"  {w.slug} {w.score_from}->{w.score_to}: {w.rating}" for w in result.what_if]
     _emit(data, as_json, "\n".join(lines))
+
+
+# Area command groups (CQC workspace, improvement plan, risks, budget, reports): each module in
+# asc_assure.commands has register(app, cqc_app) and attaches its own sub-commands.
+AREA_COMMAND_MODULES = ("evidence", "self_assessment", "assessment", "plan", "risks", "budget", "report")
+
+
+def _register_area_commands() -> None:
+    import importlib
+    import importlib.util
+
+    for name in AREA_COMMAND_MODULES:
+        if importlib.util.find_spec(f"asc_assure.commands.{name}") is not None:
+            importlib.import_module(f"asc_assure.commands.{name}").register(app, cqc_app)
+
+
+_register_area_commands()
 
 
 def main() -> None:  # pragma: no cover

@@ -18,6 +18,11 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Measures", "measures", "view_measure"),
     ("Upload", "upload", "upload"),
     ("Weekly pack", "pack", "download_pack"),
+    ("CQC assurance", "assurance", "view_assurance"),
+    ("Improvement plan", "plan", "view_plan"),
+    ("Risks", "risks", "view_risks"),
+    ("Budget", "budget", "view_budget"),
+    ("Monthly report", "monthly_report", "generate_report"),
     ("Audit", "audit", "view_audit"),
     ("Users", "users", "manage_users"),
 ]

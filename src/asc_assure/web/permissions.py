@@ -21,7 +21,7 @@ VIEWER = "viewer"
 
 ROLES: dict[str, str] = {
     ADMINISTRATOR: "Administrator: manages users and reads the audit log",
-    ASSURANCE_LEAD: "Assurance lead: all measures and the weekly pack",
+    ASSURANCE_LEAD: "Assurance lead: all measures, the weekly pack, the CQC workspace, plan and risks",
     PERFORMANCE_ANALYST: "Performance analyst: all measures, uploads, person-level data",
     TEAM_MANAGER: "Team manager: measures, and person-level data for their own teams",
     VIEWER: "Viewer (e.g. councillor): published, suppressed figures only",
@@ -42,6 +42,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_users": frozenset({ADMINISTRATOR}),
     "change_own_password": ALL_ROLES,
     "view_person_level": frozenset({PERFORMANCE_ANALYST, TEAM_MANAGER}),  # team managers: own teams only
+    # CQC assurance workspace: evidence, self-assessment, scores, timeline, information return, cases.
+    "view_assurance": STAFF_ROLES,
+    "edit_evidence": frozenset({ASSURANCE_LEAD, PERFORMANCE_ANALYST, TEAM_MANAGER}),
+    "edit_self_assessment": frozenset({ASSURANCE_LEAD, PERFORMANCE_ANALYST}),
+    "approve_self_assessment": frozenset({ASSURANCE_LEAD}),
+    "record_cqc_scores": frozenset({ASSURANCE_LEAD}),
+    "manage_assessment": frozenset({ASSURANCE_LEAD}),  # timeline, tasks, information-return checklist
+    "update_own_tasks": STAFF_ROLES,  # a task's or checklist item's owner updates its status
+    "case_tracking": frozenset({ASSURANCE_LEAD, PERFORMANCE_ANALYST}),  # person-level (pseudonymised); audited
+    # Improvement plan, risk register, budget monitoring, monthly report.
+    "view_plan": ALL_ROLES,
+    "edit_plan": frozenset({ASSURANCE_LEAD}),
+    "update_own_actions": STAFF_ROLES,  # an action's owner updates its status, % complete and log
+    "view_risks": ALL_ROLES,
+    "edit_risks": frozenset({ASSURANCE_LEAD}),
+    "view_budget": ALL_ROLES,
+    "edit_budget": frozenset({ASSURANCE_LEAD, PERFORMANCE_ANALYST}),
+    "write_commentary": frozenset({ASSURANCE_LEAD, PERFORMANCE_ANALYST, TEAM_MANAGER}),
+    "generate_report": STAFF_ROLES,
 }
 ACTIONS = frozenset(PERMISSIONS)
 

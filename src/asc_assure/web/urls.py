@@ -17,6 +17,20 @@ if (importlib.util.find_spec("asc_assure.web.dashboard") is not None
 
 FEATURE_URLS.append(path("users/", include("asc_assure.web.users.urls")))
 
+# Workspace features: each package's urls.py names its own paths (e.g. "assurance/evidence/").
+WORKSPACE_FEATURES = ("assurance", "evidence", "self_assessment", "assessment", "plan", "risks", "budget",
+                      "monthly")
+
+
+def _has_urls(feature: str) -> bool:
+    return (importlib.util.find_spec(f"asc_assure.web.{feature}") is not None
+            and importlib.util.find_spec(f"asc_assure.web.{feature}.urls") is not None)
+
+
+for _feature in WORKSPACE_FEATURES:
+    if _has_urls(_feature):
+        FEATURE_URLS.append(path("", include(f"asc_assure.web.{_feature}.urls")))
+
 urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", views.sign_out, name="logout"),
