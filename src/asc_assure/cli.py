@@ -549,7 +549,8 @@ def cqc_rate(
 
 # Area command groups (CQC workspace, improvement plan, risks, budget, reports): each module in
 # asc_assure.commands has register(app, cqc_app) and attaches its own sub-commands.
-AREA_COMMAND_MODULES = ("evidence", "self_assessment", "assessment", "plan", "risks", "budget", "report")
+AREA_COMMAND_MODULES = ("evidence", "self_assessment", "assessment", "plan", "risks", "budget", "report", "schedule",
+                        "operations")
 
 
 def _register_area_commands() -> None:

@@ -67,7 +67,8 @@ def test_table_covers_every_action_with_known_roles():
         "view_audit", "export_audit", "manage_users", "view_person_level", "change_own_password",
         "view_assurance", "edit_evidence", "edit_self_assessment", "approve_self_assessment", "record_cqc_scores",
         "manage_assessment", "update_own_tasks", "case_tracking", "view_plan", "edit_plan", "update_own_actions",
-        "view_risks", "edit_risks", "view_budget", "edit_budget", "write_commentary", "generate_report"}
+        "view_risks", "edit_risks", "view_budget", "edit_budget", "write_commentary", "generate_report",
+        "view_operations", "run_schedule", "screen_dols", "sign_off_extensions"}
     for roles in PERMISSIONS.values():
         assert roles <= set(ROLES)
     assert not can(None, "view_dashboard")

@@ -23,6 +23,7 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Risks", "risks", "view_risks"),
     ("Budget", "budget", "view_budget"),
     ("Monthly report", "monthly_report", "generate_report"),
+    ("Operations", "operations", "view_operations"),
     ("Audit", "audit", "view_audit"),
     ("Users", "users", "manage_users"),
 ]

@@ -61,6 +61,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "edit_budget": frozenset({ASSURANCE_LEAD, PERFORMANCE_ANALYST}),
     "write_commentary": frozenset({ASSURANCE_LEAD, PERFORMANCE_ANALYST, TEAM_MANAGER}),
     "generate_report": STAFF_ROLES,
+    # Operational tools: scheduling, DoLS screening, safeguarding work queues (person-level, audited).
+    "view_operations": frozenset({ASSURANCE_LEAD, PERFORMANCE_ANALYST, TEAM_MANAGER}),
+    "run_schedule": frozenset({PERFORMANCE_ANALYST, TEAM_MANAGER}),
+    "screen_dols": frozenset({TEAM_MANAGER, PERFORMANCE_ANALYST}),
+    "sign_off_extensions": frozenset({TEAM_MANAGER}),
 }
 ACTIONS = frozenset(PERMISSIONS)
 
