@@ -1,0 +1,1 @@
+"""Improvement plan pages (workstreams, actions, success measures, Excel import and export)."""
