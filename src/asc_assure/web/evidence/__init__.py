@@ -1,0 +1,1 @@
+"""Web pages for the CQC evidence library (core: ``asc_assure.assurance.evidence``)."""
