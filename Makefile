@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 # Debian packages the project needs (WeasyPrint's Pango and HarfBuzz for PDF packs); installed only when missing.
 APT_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 chromium
 DEMO_DIR ?= demo
+# The demo data ends on 31 March 2025; the app treats that as today so overdue and stale read sensibly.
+DEMO_TODAY ?= 2025-03-31
 
 .PHONY: setup system-packages demo test lint format bench docs clean
 
@@ -27,7 +29,7 @@ demo: setup
 	@echo "Demo store: $(DEMO_DIR)/store  (try: $(BIN)/asc-assure store summary --store $(DEMO_DIR)/store)"
 	ASC_ASSURE_DEBUG=1 ASC_ASSURE_STORE=$(DEMO_DIR)/store $(BIN)/asc-assure web create-demo-users
 	@echo "Open http://127.0.0.1:8000 and sign in as one of the users above (e.g. administrator). Ctrl+C stops it."
-	ASC_ASSURE_DEBUG=1 ASC_ASSURE_STORE=$(DEMO_DIR)/store $(BIN)/asc-assure serve --host 127.0.0.1 --port 8000
+	ASC_ASSURE_DEBUG=1 ASC_ASSURE_TODAY=$(DEMO_TODAY) ASC_ASSURE_STORE=$(DEMO_DIR)/store $(BIN)/asc-assure serve --host 127.0.0.1 --port 8000
 
 lint: setup
 	$(BIN)/ruff check src tests bench

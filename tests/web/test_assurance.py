@@ -57,3 +57,14 @@ def test_rating_calculator_names_each_statement_left_unscored(lead):
     body = r.content.decode()
     assert r.status_code == 400
     assert "There is a problem" in body and "Choose a score from 1 to 4 for Safeguarding" in body
+
+
+def test_workspace_today_can_be_fixed_for_a_demo(settings):
+    import datetime as dt
+
+    from asc_assure.web.workspace import today
+
+    settings.ASC_ASSURE_TODAY = None
+    assert today() == dt.date.today()
+    settings.ASC_ASSURE_TODAY = dt.date(2025, 3, 31)
+    assert today() == dt.date(2025, 3, 31)

@@ -53,6 +53,9 @@ CSRF_TRUSTED_ORIGINS = _list("ASC_ASSURE_CSRF_TRUSTED_ORIGINS", "")
 # Where the app keeps its own files (the SQLite database by default) and the store it reads.
 DATA_DIR = Path(os.environ.get("ASC_ASSURE_DATA_DIR", "var")).resolve()
 ASC_ASSURE_STORE = Path(os.environ.get("ASC_ASSURE_STORE", "demo/store")).resolve()
+# "Today" for the workspace (overdue tasks, stale evidence, due dates): the real date unless set, e.g. the
+# demo sets ASC_ASSURE_TODAY=2025-03-31 so its data (which ends then) reads as current.
+ASC_ASSURE_TODAY = dt.date.fromisoformat(os.environ["ASC_ASSURE_TODAY"]) if os.environ.get("ASC_ASSURE_TODAY") else None
 # Passed through to the core for uploads; the core reads ASC_ASSURE_KEY_FILE itself.
 ASC_ASSURE_KEY_FILE = os.environ.get("ASC_ASSURE_KEY_FILE")
 

@@ -6,6 +6,7 @@ Views never touch SQLite themselves; they call the core's functions with ``works
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
@@ -22,3 +23,9 @@ def workspace() -> Workspace:
 def actor(request: HttpRequest) -> str:
     """The signed-in user's name, as recorded in the workspace change log."""
     return request.user.get_username()
+
+
+def today() -> dt.date:
+    """The date the workspace pages treat as today: ``settings.ASC_ASSURE_TODAY`` if set, else the real date."""
+    fixed = getattr(settings, "ASC_ASSURE_TODAY", None)
+    return fixed or dt.date.today()

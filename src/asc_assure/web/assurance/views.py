@@ -7,8 +7,6 @@ scores, timeline, information return, case tracking) have their own packages.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from asc_assure.assurance.overview import workspace_overview
 from asc_assure.domain.cqc import MAX_SCORE, MIN_SCORE, CqcScoreError, load_framework, rate
 from asc_assure.web.permissions import requires
+from asc_assure.web.workspace import today as workspace_today
 from asc_assure.web.workspace import workspace
 
 # (title, URL name, what it is for) — links appear once the page exists.
@@ -44,7 +43,7 @@ def _href(name: str) -> str | None:
 
 @requires("view_assurance")
 def overview(request: HttpRequest) -> HttpResponse:
-    today = dt.date.today()
+    today = workspace_today()
     sections = [{"title": t, "href": _href(n), "description": d} for t, n, d in SECTIONS]
     return render(request, "assurance/overview.html", {
         "page_title": "CQC assurance", "sections": [s for s in sections if s["href"]],

@@ -27,6 +27,7 @@ from asc_assure.web.auditlog import record
 from asc_assure.web.evidence import forms
 from asc_assure.web.permissions import requires
 from asc_assure.web.workspace import actor, workspace
+from asc_assure.web.workspace import today as workspace_today
 
 FIELD_LABELS = {"title": "Title", "summary": "Summary", "category": "Category", "statements": "Quality statements",
                 "source_type": "Source type", "owner": "Owner", "evidence_date": "Date of evidence",
@@ -85,7 +86,7 @@ def _filters(request: HttpRequest) -> tuple[dict[str, Any], list[dict[str, str]]
 def evidence_list(request: HttpRequest) -> HttpResponse:
     f, errors = _filters(request)
     ws = workspace()
-    today = dt.date.today()
+    today = workspace_today()
     items = evidence.list_items(
         ws, today=today, text=f["q"] or None, statement=f["statement"] or None, theme=f["theme"] or None,
         category=f["category"] or None, source_type=f["source_type"] or None, owner=f["owner"] or None,
@@ -207,7 +208,7 @@ def _history_rows(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _item_page(request: HttpRequest, item_id: int, errors: dict[str, str] | None = None,
                reason: str = "", status: int = 200) -> HttpResponse:
-    today = dt.date.today()
+    today = workspace_today()
     item = _item_or_404(item_id, today)
     item.update(evidence_date_text=_long_date(item["evidence_date"]), review_by_text=_long_date(item["review_by"]),
                 retired_at_text=_long_date(item["retired_at"]), updated_at_text=_long_date(item["updated_at"]),
@@ -288,7 +289,7 @@ def _day(text: str) -> dt.date | None:
 @requires("view_assurance")
 def evidence_coverage(request: HttpRequest) -> HttpResponse:
     """The matrix for today, or for the date asked for (to see what was stale at a board meeting, say)."""
-    today, errors = dt.date.today(), []
+    today, errors = workspace_today(), []
     raw = request.GET.get("on", "").strip()[:20]
     if raw:
         if _day(raw) is None:

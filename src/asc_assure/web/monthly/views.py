@@ -26,6 +26,7 @@ from asc_assure.reports import monthly as report
 from asc_assure.web.auditlog import record
 from asc_assure.web.permissions import can, forbidden, requires
 from asc_assure.web.workspace import actor, workspace
+from asc_assure.web.workspace import today as workspace_today
 
 MONTHS_OFFERED = 24
 DOWNLOAD_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument."
@@ -69,7 +70,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
             context["note"] = "No data has been loaded yet, so there is no month to report."
         return render(request, "monthly/report.html", context, status=400 if errors else 200)
     try:
-        data = report.build_report(_store_dir(), month, dt.date.today())
+        data = report.build_report(_store_dir(), month, workspace_today())
     except WorkspaceError as exc:
         context["note"] = str(exc)
         return render(request, "monthly/report.html", context)
@@ -141,7 +142,7 @@ def download(request: HttpRequest) -> HttpResponse:
     if kind not in DOWNLOAD_TYPES:
         raise Http404("no such format")
     try:
-        data = report.build_report(_store_dir(), month, dt.date.today())
+        data = report.build_report(_store_dir(), month, workspace_today())
     except WorkspaceError as exc:
         raise Http404(str(exc)) from None
     name = f"monthly-report-{month}.{kind}"

@@ -25,6 +25,7 @@ from asc_assure.reports import formatting as fmt
 from asc_assure.web.auditlog import record
 from asc_assure.web.permissions import can, forbidden, requires
 from asc_assure.web.workspace import actor, workspace
+from asc_assure.web.workspace import today as workspace_today
 
 VIEW_TABS = (("workstream", "By workstream"), ("statement", "By quality statement"), ("owner", "By owner"),
              ("overdue", "Overdue"), ("due-soon", "Due in the next 30 days"))
@@ -32,7 +33,7 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return workspace_today()
 
 
 def _field_error(exc: WorkspaceError, default: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from asc_assure.domain import risk_rules as rr
 from asc_assure.web.auditlog import record
 from asc_assure.web.permissions import can, requires
 from asc_assure.web.workspace import actor, workspace
+from asc_assure.web.workspace import today as workspace_today
 
 TEXT_FIELDS = ("title", "cause", "effect", "owner", "category", "controls")
 SCORE_FIELDS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
@@ -66,7 +67,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if status not in ("open", "closed", "all"):
         status = "open"
     escalated = {"yes": True, "no": False}.get(esc)
-    found = risks.list_risks(ws, dt.date.today(), status=None if status == "all" else status, band=band or None,
+    found = risks.list_risks(ws, workspace_today(), status=None if status == "all" else status, band=band or None,
                              owner=owner or None, escalated=escalated)
     return render(request, "risks/register.html", {
         "page_title": "Risk register", "errors": errors, "risks": found,
@@ -110,14 +111,14 @@ def _form_values(request: HttpRequest) -> dict[str, str]:
 def new_risk(request: HttpRequest) -> HttpResponse:
     ws = workspace()
     context: dict[str, Any] = {"page_title": "Add a risk", "mode": "new", "errors": [], **_choices(),
-                               "form": {"scored_on": dt.date.today().isoformat()}}
+                               "form": {"scored_on": workspace_today().isoformat()}}
     if request.method == "GET":
         return render(request, "risks/risk_form.html", context)
     form = _form_values(request)
     context["form"] = form
     try:
         risk = risks.add_risk(
-            ws, actor=actor(request), today=dt.date.today(), ref=form["ref"] or None,
+            ws, actor=actor(request), today=workspace_today(), ref=form["ref"] or None,
             **{f: form[f] for f in TEXT_FIELDS}, **{f: form[f] for f in SCORE_FIELDS},
             linked_actions=form["linked_actions"], scored_on=form["scored_on"] or None, note=form["note"])
     except WorkspaceError as exc:
@@ -141,7 +142,7 @@ def edit_risk(request: HttpRequest, ref: str) -> HttpResponse:
     form = _form_values(request)
     context["form"] = form
     try:
-        updated = risks.update_risk(ws, risk["ref"], actor=actor(request), today=dt.date.today(),
+        updated = risks.update_risk(ws, risk["ref"], actor=actor(request), today=workspace_today(),
                                     **{f: form[f] for f in TEXT_FIELDS}, linked_actions=form["linked_actions"],
                                     status=form["status"] or None)
     except WorkspaceError as exc:
@@ -157,13 +158,14 @@ def rescore_risk(request: HttpRequest, ref: str) -> HttpResponse:
     ws = workspace()
     risk = _get_or_404(ws, ref)
     context: dict[str, Any] = {"page_title": f"Re-score {risk['ref']}", "risk": risk, "errors": [], **_choices(),
-                               "form": {**{f: risk[f] for f in SCORE_FIELDS}, "scored_on": dt.date.today().isoformat()}}
+                               "form": {**{f: risk[f] for f in SCORE_FIELDS},
+                                        "scored_on": workspace_today().isoformat()}}
     if request.method == "GET":
         return render(request, "risks/rescore.html", context)
     form = _form_values(request)
     context["form"] = form
     try:
-        updated = risks.rescore(ws, risk["ref"], actor=actor(request), today=dt.date.today(),
+        updated = risks.rescore(ws, risk["ref"], actor=actor(request), today=workspace_today(),
                                 **{f: form[f] for f in SCORE_FIELDS}, on=form["scored_on"] or None,
                                 note=form["note"])
     except WorkspaceError as exc:
