@@ -1,0 +1,1 @@
+"""Web pages for the self-assessment (themes, versions, review, exports) and quality statement scores."""
