@@ -547,6 +547,24 @@ def cqc_rate(
     _emit(data, as_json, "\n".join(lines))
 
 
+@cqc_app.command("overview")
+def cqc_overview(
+    store: StoreOpt,
+    today: Annotated[str | None, typer.Option("--today", help="Treat this date as today (YYYY-MM-DD).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Where each part of the CQC workspace stands, and what needs attention."""
+    from asc_assure.assurance.overview import workspace_overview
+    from asc_assure.commands.common import open_workspace, today_or_now
+
+    data = workspace_overview(open_workspace(store), today_or_now(today))
+    lines = [f"CQC assurance workspace as at {data['today']}", ""]
+    lines += [f"{title}: {text}" for title, text in data["status"].items()]
+    if data["attention"]:
+        lines += ["", "Needs attention:"] + [f"  - {a['text']}" for a in data["attention"]]
+    _emit(data, as_json, "\n".join(lines))
+
+
 # Area command groups (CQC workspace, improvement plan, risks, budget, reports): each module in
 # asc_assure.commands has register(app, cqc_app) and attaches its own sub-commands.
 AREA_COMMAND_MODULES = ("evidence", "self_assessment", "assessment", "plan", "risks", "budget", "report", "schedule",

@@ -25,7 +25,7 @@ SECTIONS = (
     ("Self-assessment", "self_assessment", "Ambition, strengths, areas for improvement and live key statistics "
                                            "per theme; review and approval; Word and PDF."),
     ("Scores", "scores", "Self-assessed scores with rationale beside CQC's actual scores."),
-    ("Timeline and tasks", "timeline", "Milestones from the notification date; tasks, owners and what is overdue."),
+    ("Timeline and tasks", "assessment_timeline", "Milestones from the notification date; tasks, owners, overdue."),
     ("Information return", "information_return", "Each requested document or data item, owner, status and evidence."),
     ("Case tracking", "cases", "50 proposed cases with a documented mix, the shortlist of 10, consent and "
                                "pen pictures."),
@@ -45,9 +45,13 @@ def _href(name: str) -> str | None:
 def overview(request: HttpRequest) -> HttpResponse:
     today = workspace_today()
     sections = [{"title": t, "href": _href(n), "description": d} for t, n, d in SECTIONS]
+    links = {s["title"]: s["href"] for s in sections}
+    summary = workspace_overview(workspace(), today)
+    for item in summary["attention"]:
+        item["href"] = links.get(item["section"])
     return render(request, "assurance/overview.html", {
         "page_title": "CQC assurance", "sections": [s for s in sections if s["href"]],
-        "summary": workspace_overview(workspace(), today), "today": today})
+        "summary": summary, "today": today})
 
 
 @requires("view_assurance")
