@@ -48,8 +48,45 @@ def build_demo(folder: Path, seed: int = 1, people: int | None = None,
     echo(f"Loaded {read - quarantined:,} rows; {quarantined:,} quarantined with reasons "
          f"(the demo injects a few faults on purpose).")
     packs = build_demo_pack(folder, store_dir, echo) if with_pack else []
+    seeded = seed_workspace(store_dir, DEMO_END, echo)
     return {"synth": synth, "loads": [r.to_dict() for r in results], "store": Store(store_dir).summary(),
-            "packs": [str(p) for p in packs]}
+            "packs": [str(p) for p in packs], "workspace": seeded}
+
+
+# Modules whose seed_demo() fills the assurance workspace, in dependency order (evidence before the
+# information return that links to it; the plan before the risks that link to its actions).
+DEMO_SEEDERS = (
+    "asc_assure.assurance.evidence",
+    "asc_assure.assurance.self_assessment",
+    "asc_assure.assurance.scores",
+    "asc_assure.assurance.timeline",
+    "asc_assure.assurance.information_return",
+    "asc_assure.assurance.case_tracking",
+    "asc_assure.assurance.plan",
+    "asc_assure.assurance.risks",
+    "asc_assure.assurance.budget",
+    "asc_assure.assurance.commentary",
+    "asc_assure.operations.dols",
+    "asc_assure.operations.safeguarding_queues",
+)
+
+
+def seed_workspace(store_dir: Path, today: dt.date, echo: Callable[[str], Any] = print) -> list[str]:
+    """Fill the demo's assurance workspace (evidence, self-assessment, plan, risks...) as of ``today``."""
+    import importlib
+
+    from asc_assure.assurance.workspace import Workspace
+
+    ws = Workspace.for_store(store_dir)
+    seeded = []
+    for name in DEMO_SEEDERS:
+        module = importlib.import_module(name)
+        seed = getattr(module, "seed_demo", None)
+        if seed is not None:
+            seed(ws, store_dir, today)
+            seeded.append(name.rsplit(".", 1)[1])
+    echo("Assurance workspace filled: " + ", ".join(seeded))
+    return seeded
 
 
 def build_demo_pack(folder: Path, store_dir: Path, echo: Callable[[str], Any] = print) -> list[Path]:

@@ -17,19 +17,40 @@ from asc_assure.web.permissions import ROLES, TEAM_MANAGER, ensure_roles
 DEMO_USERS = {role: role.replace("_", "-") for role in ROLES}  # role -> username
 
 
-def demo_teams(limit: int = 2) -> list[str]:
-    """A few team names from the store's referrals, so the demo team manager manages real teams."""
-    store = Path(settings.ASC_ASSURE_STORE)
-    files = []
-    for manifest in sorted(store.glob("loads/*/manifest.json")):
-        import json
+# Specialist teams the demo team manager also manages, so the DoLS and safeguarding queues show data.
+DEMO_SPECIALIST_TEAMS = ("DoLS Team", "Safeguarding Team")
 
+
+def _load_files(kind: str) -> list[Path]:
+    import json
+
+    files = []
+    for manifest in sorted(Path(settings.ASC_ASSURE_STORE).glob("loads/*/manifest.json")):
         try:
-            if json.loads(manifest.read_text(encoding="utf-8")).get("kind") == "referrals":
+            if json.loads(manifest.read_text(encoding="utf-8")).get("kind") == kind:
                 files.append(manifest.parent / "data.parquet")
         except (OSError, ValueError):
             continue
-    files = [f for f in files if f.exists()]
+    return [f for f in files if f.exists()]
+
+
+def demo_teams(limit: int = 2) -> list[str]:
+    """The busiest teams in the store's referrals, plus the specialist DoLS and safeguarding teams if the
+    teams extract has them, so the demo team manager manages real teams with work in every queue."""
+    busiest = _busiest_teams(limit)
+    files = _load_files("teams")
+    if not files:
+        return busiest
+    import duckdb
+
+    with duckdb.connect() as con:
+        known = {r[0] for r in con.execute("SELECT DISTINCT team FROM read_parquet(?)",
+                                           [[str(f) for f in files]]).fetchall()}
+    return busiest + [t for t in DEMO_SPECIALIST_TEAMS if t in known and t not in busiest]
+
+
+def _busiest_teams(limit: int) -> list[str]:
+    files = _load_files("referrals")
     if not files:
         return []
     import duckdb
