@@ -23,7 +23,7 @@ from asc_assure.domain.nhs_number import is_valid
 SMALL = {"people": 60_000, "start": date(2023, 4, 1), "end": date(2024, 3, 31)}
 POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$")
 OPERATIONAL = ("referrals", "safeguarding_concerns", "safeguarding_enquiries", "dols_applications", "reviews",
-               "brokerage", "workforce", "people")
+               "brokerage", "workforce", "staff_roster", "staff_leave", "people")
 REFERENCE = ("teams", "targets", "areas")
 FORMATS = {"iso": "%Y-%m-%d", "uk": "%d/%m/%Y"}
 
@@ -359,3 +359,27 @@ def test_generator_counts_working_days_by_the_one_rule() -> None:
     ends = [s + timedelta(days=rng.randrange(-3, 40)) for s in starts]
     got = cal.workdays_between([day_number(s) for s in starts], [day_number(e) for e in ends])
     assert list(got) == [working_days_between(s, e) for s, e in zip(starts, ends, strict=True)]
+
+
+def test_staff_roster_matches_the_workforce_and_its_leave_names_rostered_workers(small: tuple[Path, dict]) -> None:
+    folder, _ = small
+    roster = read(folder / "staff_roster.csv")
+    workforce = read(folder / "workforce.csv")
+    last = workforce.filter(pl.col("snapshot_date") == workforce["snapshot_date"].max())
+    expected = (last.filter(pl.col("role").is_in(["Social worker", "Occupational therapist"]))
+                .select("team", pl.col("role").str.to_lowercase().str.replace(" ", "_").alias("discipline"),
+                        pl.col("headcount").cast(pl.Int64)))
+    counted = roster.group_by("team", "discipline").len().rename({"len": "headcount"})
+    joined = expected.filter(pl.col("headcount") > 0).join(counted, on=["team", "discipline"], how="full",
+                                                            coalesce=True)
+    assert (joined["headcount"] == joined["headcount_right"].cast(pl.Int64)).all()
+    assert roster["worker_id"].is_unique().all()
+    teams = read(folder / "teams.csv")
+    localities = set(teams["locality"].drop_nulls())
+    for team, locs in roster.select("team", "localities").iter_rows():
+        home = teams.filter(pl.col("team") == team)["locality"][0]
+        assert set(locs.split(";")) <= localities
+        assert locs == home if home else set(locs.split(";")) == localities
+    leave = read(folder / "staff_leave.csv")
+    assert leave.height > 0 and set(leave["worker_id"]) <= set(roster["worker_id"])
+    assert (leave["leave_end"] >= leave["leave_start"]).all()

@@ -18,6 +18,7 @@ PATTERN_EXAMPLES = {
     "^[A-Z]\\d{5}$": "K84001",
     "^1-\\d{6,12}$": "1-123456789",
     "^E01\\d{6}$": "E01001234",
+    "^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(;(Mon|Tue|Wed|Thu|Fri|Sat|Sun))*$": "Mon;Tue;Wed",
 }
 
 

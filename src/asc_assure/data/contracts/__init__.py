@@ -246,6 +246,8 @@ KINDS = (
     "reviews",
     "brokerage",
     "workforce",
+    "staff_roster",
+    "staff_leave",
     "people",
     "teams",
     "targets",

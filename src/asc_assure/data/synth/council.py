@@ -39,6 +39,7 @@ from .reference import areas_frame, targets_frame, teams_frame
 from .referrals import LTS, REABLE, TEAM_KINDS, Referrals, generate_referrals, referral_events
 from .reviews import review_events, review_history, review_table, review_team
 from .rng import stream
+from .roster import roster_frames
 from .safeguarding import Safeguarding, generate_safeguarding
 from .shortterm import Decisions, front_door, reablement, short_term_stays
 from .staffing import build_staffing
@@ -56,7 +57,7 @@ from .workdays import NEVER, WorkCalendar, day_date, month_ends
 from .workforce import workforce_frame
 
 OPERATIONAL = ("referrals", "safeguarding_concerns", "safeguarding_enquiries", "dols_applications", "reviews",
-               "brokerage", "workforce", "people")
+               "brokerage", "workforce", "staff_roster", "staff_leave", "people")
 REFERENCE = ("teams", "targets", "areas")
 
 
@@ -134,6 +135,8 @@ def generate_council(spec: CouncilSpec, seed: int, start: int, end: int, out: Pa
 
     folder = out / spec.folder
     folder.mkdir(parents=True, exist_ok=True)
+    workforce = workforce_frame(ctx, _workload(ctx, ref, sg, dols, pk, broker, rev_events))
+    roster, leave = roster_frames(ctx, workforce)
     frames = {
         "referrals": referrals_frame(ctx, ref),
         "safeguarding_concerns": concerns_frame(ctx, sg),
@@ -141,7 +144,9 @@ def generate_council(spec: CouncilSpec, seed: int, start: int, end: int, out: Pa
         "dols_applications": dols_frame(ctx, dols),
         "reviews": reviews_frame(ctx, pk, rev_table),
         "brokerage": brokerage_frame(ctx, broker),
-        "workforce": workforce_frame(ctx, _workload(ctx, ref, sg, dols, pk, broker, rev_events)),
+        "workforce": workforce,
+        "staff_roster": roster,
+        "staff_leave": leave,
         "people": people_frame(ctx),
         "teams": teams_frame(ctx),
         "targets": targets_frame(ctx),
