@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from asc_assure.demo import seed_workspace
 from extracts import build_figures_store, write_extract
 
 CHROMIUM = Path(os.environ.get("ASC_ASSURE_CHROMIUM", "/usr/bin/chromium"))
@@ -31,6 +32,7 @@ def figures_store(tmp_path_factory) -> Path:
     store = build_figures_store(tmp_path_factory.mktemp("browser-figures"))
     meta = json.loads((store / "store.json").read_text())
     (store / "store.json").write_text(json.dumps({**meta, "council": COUNCIL}))
+    seed_workspace(store, AS_OF, echo=lambda _text: None)  # evidence, self-assessment, plan, risks... to scan
     return store
 
 
@@ -38,6 +40,7 @@ def figures_store(tmp_path_factory) -> Path:
 def figures(settings, figures_store) -> Path:
     """The app reads the small figures store (read-only: tests that upload use ``empty_store``)."""
     settings.ASC_ASSURE_STORE = figures_store
+    settings.ASC_ASSURE_TODAY = AS_OF
     return figures_store
 
 

@@ -23,6 +23,37 @@ PAGES = {
     "users": ("/users/", "administrator"),
     "new-user": ("/users/new/", "administrator"),
     "change-password": ("/account/password/", "viewer"),
+    # CQC assurance workspace
+    "assurance": ("/assurance/", "assurance_lead"),
+    "framework": ("/assurance/framework/", "assurance_lead"),
+    "rating": ("/assurance/rating/", "assurance_lead"),
+    "evidence": ("/assurance/evidence/", "assurance_lead"),
+    "evidence-add": ("/assurance/evidence/add/", "assurance_lead"),
+    "evidence-item": ("/assurance/evidence/1/", "assurance_lead"),
+    "evidence-coverage": ("/assurance/evidence/coverage/", "assurance_lead"),
+    "self-assessment": ("/assurance/self-assessment/", "assurance_lead"),
+    "self-assessment-theme": ("/assurance/self-assessment/working-with-people/", "assurance_lead"),
+    "self-assessment-edit": ("/assurance/self-assessment/working-with-people/edit/", "performance_analyst"),
+    "scores": ("/assurance/scores/", "assurance_lead"),
+    "timeline": ("/assurance/timeline/", "assurance_lead"),
+    "information-return": ("/assurance/information-return/", "assurance_lead"),
+    "cases": ("/assurance/cases/", "assurance_lead"),
+    "case": ("/assurance/cases/1/", "assurance_lead"),
+    # Improvement plan, risks, budget, monthly report
+    "plan": ("/plan/", "viewer"),
+    "plan-measures": ("/plan/measures/", "assurance_lead"),
+    "plan-action": ("/plan/actions/1.2/", "assurance_lead"),
+    "plan-action-edit": ("/plan/actions/1.2/edit/", "assurance_lead"),
+    "risks": ("/risks/", "viewer"),
+    "risk-heat-map": ("/risks/heat-map/", "assurance_lead"),
+    "risk": ("/risks/R002/", "assurance_lead"),
+    "budget": ("/budget/", "viewer"),
+    "monthly-report": ("/report/monthly/?month=2025-03", "assurance_lead"),
+    # Operational tools
+    "operations": ("/operations/", "performance_analyst"),
+    "dols-queue": ("/operations/dols/", "performance_analyst"),
+    "safeguarding-queues": ("/operations/safeguarding/", "performance_analyst"),
+    "schedule": ("/operations/schedule/", "performance_analyst"),
 }
 
 
