@@ -43,6 +43,7 @@ bench: setup
 	$(BIN)/python bench/bench_synth.py --councils 10
 	$(BIN)/python bench/bench_measures.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_schedule.py
 
 docs: setup
 	$(BIN)/asc-assure contracts doc --out docs/data-contract.md
