@@ -21,7 +21,7 @@ def test_an_empty_workspace_says_what_has_not_been_started(tmp_path):
     assert data["status"]["Scores"] == "no self-assessed scores yet"
     assert data["status"]["Timeline and tasks"].startswith("No assessment timeline yet")
     assert "0 items" in data["status"]["Evidence library"]
-    assert {"section": "Evidence library", "text": "Evidence coverage: 36 gaps (statement and category with no "
+    assert {"section": "Evidence coverage", "text": "Evidence coverage: 36 gaps (statement and category with no "
             "evidence)"} in data["attention"]
 
 

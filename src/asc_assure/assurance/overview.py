@@ -108,6 +108,10 @@ SECTION_STATUS = {
 }
 
 
+# Where attention items of a section point (the coverage page, not the evidence list).
+ATTENTION_SECTION = {"Evidence library": "Evidence coverage"}
+
+
 def workspace_overview(ws: Workspace, today: dt.date) -> dict[str, Any]:
     """Status per section, the things needing attention, and recent changes, as of ``today``."""
     status: dict[str, str] = {}
@@ -115,7 +119,7 @@ def workspace_overview(ws: Workspace, today: dt.date) -> dict[str, Any]:
     for title, fn in SECTION_STATUS.items():
         text, todo = fn(ws, today)
         status[title] = text
-        attention += [{"section": title, "text": t} for t in todo]
+        attention += [{"section": ATTENTION_SECTION.get(title, title), "text": t} for t in todo]
     text, todo = cases_status(ws)
     status["Case tracking"] = text
     attention += [{"section": "Case tracking", "text": t} for t in todo]
