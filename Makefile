@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the project needs (WeasyPrint's Pango and HarfBuzz for PDF packs); installed only when missing.
-APT_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 chromium
+# Debian packages the project needs (WeasyPrint's Pango and HarfBuzz for PDF packs, Chromium for browser tests,
+# Java for Spark in local mode); installed only when missing.
+APT_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 chromium \
+                openjdk-17-jre-headless
 DEMO_DIR ?= demo
 # The demo data ends on 31 March 2025; the app treats that as today so overdue and stale read sensibly.
 DEMO_TODAY ?= 2025-03-31
