@@ -568,7 +568,8 @@ def cqc_overview(
 # Area command groups (CQC workspace, improvement plan, risks, budget, reports): each module in
 # asc_assure.commands has register(app, cqc_app) and attaches its own sub-commands.
 AREA_COMMAND_MODULES = ("evidence", "self_assessment", "assessment", "plan", "risks", "budget", "report", "schedule",
-                        "operations")
+                        "operations", "prioritisation", "dsr", "ascof", "cld", "benchmark", "equity", "workforce",
+                        "simulate")
 
 
 def _register_area_commands() -> None:

@@ -68,7 +68,9 @@ def test_table_covers_every_action_with_known_roles():
         "view_assurance", "edit_evidence", "edit_self_assessment", "approve_self_assessment", "record_cqc_scores",
         "manage_assessment", "update_own_tasks", "case_tracking", "view_plan", "edit_plan", "update_own_actions",
         "view_risks", "edit_risks", "view_budget", "edit_budget", "write_commentary", "generate_report",
-        "view_operations", "run_schedule", "screen_dols", "sign_off_extensions"}
+        "view_operations", "run_schedule", "screen_dols", "sign_off_extensions", "prioritise_referrals",
+        "verify_priority", "view_dsr", "edit_dsr", "view_dsr_counts", "view_ascof", "validate_cld", "view_equity",
+        "view_workforce", "run_simulation"}
     for roles in PERMISSIONS.values():
         assert roles <= set(ROLES)
     assert not can(None, "view_dashboard")

@@ -24,6 +24,10 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Budget", "budget", "view_budget"),
     ("Monthly report", "monthly_report", "generate_report"),
     ("Operations", "operations", "view_operations"),
+    ("ASCOF", "ascof", "view_ascof"),
+    ("Equity", "equity", "view_equity"),
+    ("Workforce", "workforce", "view_workforce"),
+    ("Demand and capacity", "simulation", "run_simulation"),
     ("Audit", "audit", "view_audit"),
     ("Users", "users", "manage_users"),
 ]

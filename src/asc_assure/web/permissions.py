@@ -66,6 +66,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "run_schedule": frozenset({PERFORMANCE_ANALYST, TEAM_MANAGER}),
     "screen_dols": frozenset({TEAM_MANAGER, PERFORMANCE_ANALYST}),
     "sign_off_extensions": frozenset({TEAM_MANAGER}),
+    "prioritise_referrals": frozenset({PERFORMANCE_ANALYST, TEAM_MANAGER}),  # record answers, re-prioritise
+    "verify_priority": frozenset({TEAM_MANAGER}),  # practice supervisors verify or change a priority (audited)
+    # Dynamic Support Register: person-level health information, named roles only, every view audited.
+    "view_dsr": frozenset({TEAM_MANAGER}),
+    "edit_dsr": frozenset({TEAM_MANAGER}),
+    "view_dsr_counts": STAFF_ROLES,  # counts by RAG over time, no person-level detail
+    # ASCOF, CLD, benchmarking, equity, workforce, demand and capacity.
+    "view_ascof": ALL_ROLES,  # viewers see suppressed figures
+    "validate_cld": frozenset({PERFORMANCE_ANALYST}),
+    "view_equity": ALL_ROLES,  # viewers see suppressed figures
+    "view_workforce": STAFF_ROLES,
+    "run_simulation": frozenset({ASSURANCE_LEAD, PERFORMANCE_ANALYST}),
 }
 ACTIONS = frozenset(PERMISSIONS)
 

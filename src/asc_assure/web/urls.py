@@ -19,7 +19,8 @@ FEATURE_URLS.append(path("users/", include("asc_assure.web.users.urls")))
 
 # Workspace features: each package's urls.py names its own paths (e.g. "assurance/evidence/").
 WORKSPACE_FEATURES = ("assurance", "evidence", "self_assessment", "assessment", "plan", "risks", "budget",
-                      "monthly", "scheduling", "operations")
+                      "monthly", "scheduling", "operations", "prioritisation", "dsr", "ascof", "cld", "equity",
+                      "workforce", "simulation")
 
 
 def _has_urls(feature: str) -> bool:
