@@ -68,6 +68,7 @@ DEMO_SEEDERS = (
     "asc_assure.assurance.commentary",
     "asc_assure.operations.dols",
     "asc_assure.operations.safeguarding_queues",
+    "asc_assure.operations.prioritisation",
 )
 
 

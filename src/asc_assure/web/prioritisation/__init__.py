@@ -1,0 +1,1 @@
+"""Web pages for referral prioritisation, supervisor verification and waiting-well check-ins."""
