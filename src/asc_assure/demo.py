@@ -69,6 +69,7 @@ DEMO_SEEDERS = (
     "asc_assure.operations.dols",
     "asc_assure.operations.safeguarding_queues",
     "asc_assure.operations.prioritisation",
+    "asc_assure.operations.simulation",
 )
 
 
