@@ -1,0 +1,1 @@
+"""Dynamic Support Register pages (team managers; counts for all staff)."""
