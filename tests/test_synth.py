@@ -24,7 +24,7 @@ SMALL = {"people": 60_000, "start": date(2023, 4, 1), "end": date(2024, 3, 31)}
 POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$")
 OPERATIONAL = ("referrals", "safeguarding_concerns", "safeguarding_enquiries", "dols_applications", "reviews",
                "brokerage", "workforce", "staff_roster", "staff_leave", "people")
-REFERENCE = ("teams", "targets", "areas")
+REFERENCE = ("teams", "targets", "areas", "population", "hospital_episodes")
 FORMATS = {"iso": "%Y-%m-%d", "uk": "%d/%m/%Y"}
 
 

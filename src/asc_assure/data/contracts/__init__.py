@@ -252,6 +252,8 @@ KINDS = (
     "teams",
     "targets",
     "areas",
+    "population",
+    "hospital_episodes",
 )
 
 

@@ -24,6 +24,7 @@ from .dols import Dols, generate_dols
 from .events import OUTCOMES, Events, code
 from .faults import inject
 from .geography import build_geography
+from .hospital import hospital_frame, population_frame
 from .longterm import (
     COMMUNITY,
     Packages,
@@ -58,7 +59,7 @@ from .workforce import workforce_frame
 
 OPERATIONAL = ("referrals", "safeguarding_concerns", "safeguarding_enquiries", "dols_applications", "reviews",
                "brokerage", "workforce", "staff_roster", "staff_leave", "people")
-REFERENCE = ("teams", "targets", "areas")
+REFERENCE = ("teams", "targets", "areas", "population", "hospital_episodes")
 
 
 def build_context(spec: CouncilSpec, seed: int, start: int, end: int) -> Context:
@@ -151,6 +152,8 @@ def generate_council(spec: CouncilSpec, seed: int, start: int, end: int, out: Pa
         "teams": teams_frame(ctx),
         "targets": targets_frame(ctx),
         "areas": areas_frame(ctx),
+        "population": population_frame(ctx),
+        "hospital_episodes": hospital_frame(ctx, episodes),
     }
     rows: dict[str, int] = {}
     faults: dict[str, int] = {}
