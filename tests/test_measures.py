@@ -348,3 +348,16 @@ def test_measures_sharing_sql_give_the_same_figures_computed_together(referrals_
     together = compute_group(con, waiting)
     for m in waiting:
         assert together[m.id] == compute_series(con, m), m.id
+
+
+@pytest.mark.parametrize(("as_of", "start"), [
+    (dt.date(2025, 3, 31), dt.date(2025, 1, 1)),   # Q4 of 2024-25: January to March, not from the year before
+    (dt.date(2025, 1, 1), dt.date(2025, 1, 1)),
+    (dt.date(2024, 6, 30), dt.date(2024, 4, 1)),
+    (dt.date(2024, 9, 15), dt.date(2024, 7, 1)),
+    (dt.date(2024, 12, 31), dt.date(2024, 10, 1)),
+])
+def test_a_quarter_covers_its_own_three_months(as_of, start):
+    from asc_assure.measures.periods import window
+
+    assert window(as_of, "quarter").start == start

@@ -32,11 +32,8 @@ def _shift_months(day: dt.date, months: int) -> dt.date:
 
 
 def _fy_quarter_start(day: dt.date) -> dt.date:
-    month = ((day.month - 4) % 12) // 3 * 3 + 4
-    year = day.year if month <= day.month else day.year - 1
-    if month > 12:
-        month -= 12
-    return dt.date(year, month, 1)
+    """Financial-year quarters (Apr-Jun, Jul-Sep, Oct-Dec, Jan-Mar) start on the calendar quarters' days."""
+    return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
 def _fy_start(day: dt.date) -> dt.date:
