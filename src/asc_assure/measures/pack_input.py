@@ -12,6 +12,7 @@ from typing import Any
 
 from asc_assure.data.store import Store
 from asc_assure.measures.engine import run_measures
+from asc_assure.measures.equity import summary as equity_summary
 
 #: How often each extract is expected; a newer extract overdue by more than this is "late".
 EXPECTED_EVERY_DAYS = {
@@ -64,4 +65,5 @@ def build_pack_data(store_dir: Path | str, as_of: dt.date, period: str = "week",
         "headline": [m["id"] for m in measures if m.get("headline")],
         "measures": measures,
         "data_quality": data_quality(store, as_of),
+        "equity": equity_summary(store_dir, as_of, public=public, definitions=definitions),
     }

@@ -3,7 +3,8 @@
 It follows the council's own monthly report (seeds 003, "Business Management and Monitoring
 Report"): a summary of how the measures are rated, the KPI table, then *performance exceptions* —
 measures Red this month, or Amber for two months or more — each with the service's commentary; then
-the improvement plan, the top risks with the heat map, and the budget.
+the improvement plan, the top risks with the heat map, the budget, and the Dynamic Support Register's
+counts by RAG (suppressed; no person-level data).
 
 How the figures are made:
 
@@ -233,6 +234,35 @@ def budget_section(ws: Workspace, month: str) -> dict[str, Any]:
             "has_figures": bool(lines or savings)}
 
 
+def dsr_section(ws: Workspace, position: dt.date) -> dict[str, Any]:
+    """People on the Dynamic Support Register by RAG at this month end and the months before, worked out from
+    the register's RAG history and suppressed for publishing (no person-level data)."""
+    try:
+        from asc_assure.operations import dsr
+
+        data = dsr.published_counts(ws, position, dsr.REPORT_MONTHS)
+    except (ModuleNotFoundError, WorkspaceError) as exc:
+        return {"available": False, "note": f"not available: {exc}"}
+    months = [{**m, "label": cm.month_label(m["month"]), "as_of_text": fmt.format_date(m["as_of"])}
+              for m in data["months"]]
+    return {"available": True, "note": None, "months": months, "current": months[-1], "rule": data["rule"],
+            "has_entries": any(m["total"] != 0 for m in months)}
+
+
+def workforce_section(store_dir: Path | str, as_of: dt.date) -> dict[str, Any]:
+    """The workforce tables by team and the caseloads over or near their ceiling, at the month's date."""
+    from asc_assure.measures.workforce import report_section
+
+    return report_section(store_dir, as_of)
+
+
+def equity_section(store_dir: Path | str, as_of: dt.date) -> dict[str, Any]:
+    """Groups significantly different from the council average, and data completeness, at the month's date."""
+    from asc_assure.reports.equity_view import report_section
+
+    return report_section(store_dir, as_of)
+
+
 # -- the report ----------------------------------------------------------------------------------------------
 def _status_changes(kpis: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Measures whose RAG changed since last month, grouped as the council's "Status changes" table."""
@@ -324,6 +354,9 @@ def build_report(store_dir: Path | str, month: str, today: dt.date, council: str
         "plan": plan_section(ws, position),
         "risks": risks_section(ws, position),
         "budget": budget_section(ws, month),
+        "dsr": dsr_section(ws, position),
+        "workforce": workforce_section(store_dir, as_of),
+        "equity": equity_section(store_dir, as_of),
         "data_dates": _data_dates(store_dir, kpis),
     }
 
@@ -412,6 +445,9 @@ def render_docx(data: dict[str, Any], out: Path) -> Path:
     _docx_plan(doc, word, data["plan"])
     _docx_risks(doc, word, data["risks"])
     _docx_budget(doc, word, data["budget"])
+    _docx_dsr(doc, word, data.get("dsr"))
+    _docx_workforce(doc, word, data.get("workforce"))
+    _docx_equity(doc, word, data.get("equity"))
     word.heading(doc, "Data as at", 1)
     word.table(doc, ["Extract", "Data as at"], [[d["extract"], d["as_of_text"]] for d in data["data_dates"]])
     word.paragraphs(doc, f"Generated {fmt.format_datetime(data['generated_at'])} by ASC Assure.")
@@ -484,6 +520,69 @@ def _docx_budget(doc: Any, word: Any, budget: dict[str, Any]) -> None:
         word.heading(doc, "Forecast trend", 2)
         word.table(doc, ["Month", "Budget", "Forecast", "Variance"], [
             [t["label"], t["budget_text"], t["forecast_text"], t["variance_text"]] for t in budget["trend"]])
+
+
+def _docx_dsr(doc: Any, word: Any, section: dict[str, Any] | None) -> None:
+    if section is None:
+        return
+    word.heading(doc, "Dynamic Support Register", 1)
+    if not section["available"]:
+        word.paragraphs(doc, f"Dynamic Support Register {section['note']}.")
+        return
+    if not section["has_entries"]:
+        word.paragraphs(doc, "No one was on the register in these months.")
+        return
+    word.paragraphs(doc, "People with a learning disability and autistic people at risk of admission to a mental "
+                         f"health hospital, by RAG rating at each month end. {section['rule']}")
+    word.table(doc, ["Month end", "Red", "Amber", "Green", "Total", "Review overdue"], [
+        [m["as_of_text"], m["red"], m["amber"], m["green"], m["total"], m["overdue_reviews"]]
+        for m in section["months"]])
+
+
+def _docx_workforce(doc: Any, word: Any, section: dict[str, Any] | None) -> None:
+    if section is None:
+        return
+    word.heading(doc, "Workforce", 1)
+    if not section["available"]:
+        word.paragraphs(doc, f"Workforce figures not available: {section['note']}.")
+        return
+    cols = section["report_columns"]
+    word.paragraphs(doc, f"From the workforce snapshot of {section['snapshot_text']}. {section['ceiling_sentence']}")
+    word.table(doc, ["Team", *[c["label"] for c in cols], "Caseload against ceiling"], [
+        [t["team"], *[_workforce_cell(t["cells"].get(c["id"])) for c in cols], t["status_text"]]
+        for t in section["teams"]])
+    rows = section["caseload_flagged"] + section["roles_near_ceiling"]
+    if rows:
+        word.table(doc, ["Team", "Role", "Open cases", "FTE in post", "Cases per FTE", "Ceiling", "Status"], [
+            [r["team"], r["role"], r["open_cases_text"], r["fte_text"], r["caseload_text"], r["ceiling_text"],
+             r["status_text"]] for r in rows])
+
+
+def _workforce_cell(cell: dict[str, Any] | None) -> str:
+    if cell is None:
+        return "–"
+    return cell["text"] + (f" ({cell['rag_text']})" if cell.get("rag") else "")
+
+
+def _docx_equity(doc: Any, word: Any, eq: dict[str, Any] | None) -> None:
+    if not eq:
+        return
+    word.heading(doc, "Equity", 1)
+    word.paragraphs(doc, f"{eq['measures']} measures broken down by {eq['dimensions']}, as at {eq['as_of_text']}. "
+                         "Listed are only the groups significantly different from the council average (the 95% "
+                         "confidence interval of the ratio excludes 1).")
+    if eq.get("note"):
+        word.paragraphs(doc, eq["note"])
+    elif not eq["flags"]:
+        word.paragraphs(doc, "No group is significantly different from the council average in these breakdowns.")
+    else:
+        word.table(doc, ["Measure", "Breakdown", "Group", "Group (95% CI)", "Council", "Ratio (95% CI)", "Compared"],
+                   [[f["measure"], f["dimension"], f["group"], f"{f['value']} ({f['ci']})", f["council"], f["ratio"],
+                     f["flag_text"]] for f in eq["flags"]])
+    if eq["completeness"]:
+        word.heading(doc, "Data completeness", 2)
+        word.table(doc, ["Measure", "Value", "Target", "RAG"],
+                   [[c["title"], c["value"], c["target"], c["rag_text"]] for c in eq["completeness"]])
 
 
 def summary_sentence(data: dict[str, Any]) -> str:

@@ -28,7 +28,8 @@ from asc_assure.reports.charts import TrendChart, trend_chart
 # and its table fit side by side; the measure's own section has the full trend.
 RECENT_POINTS = 13
 
-BREAKDOWN_LABELS = {"team": "Team", "locality": "Locality", "priority": "Priority"}
+BREAKDOWN_LABELS = {"team": "Team", "locality": "Locality", "priority": "Priority", "role": "Role",
+                    "team_role": "Team and role"}
 KIND_WORDS = {"dols": "DoLS", "cld": "CLD", "s42": "Section 42"}
 
 
@@ -251,7 +252,23 @@ def build_context(data: dict[str, Any]) -> dict[str, Any]:
         "loads": loads,
         "late_extracts": late,
         "notes": [str(n) for n in dq.get("notes") or []],
+        "workforce": _workforce_section(data),
+        "equity": _equity_section(data),
     }
+
+
+def _workforce_section(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The workforce tables by team and caseloads against ceiling, when the pack holds the workforce measures."""
+    from asc_assure.measures.workforce import pack_section
+
+    return pack_section(data)
+
+
+def _equity_section(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The Equity section (significant differences and data completeness) when the pack data has one."""
+    from asc_assure.reports.equity_view import section
+
+    return section(data.get("equity"), data.get("measures"))
 
 
 @cache
