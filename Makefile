@@ -46,6 +46,8 @@ bench: setup
 	$(BIN)/python bench/bench_measures.py
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_schedule.py
+	$(BIN)/python bench/bench_ascof.py
+	$(BIN)/python bench/bench_cld_validate.py --baseline-rows 200000
 
 docs: setup
 	$(BIN)/asc-assure contracts doc --out docs/data-contract.md

@@ -70,11 +70,16 @@ DEMO_SEEDERS = (
     "asc_assure.operations.safeguarding_queues",
     "asc_assure.operations.prioritisation",
     "asc_assure.operations.simulation",
+    "asc_assure.operations.dsr",
+    "asc_assure.measures.workforce",
+    "asc_assure.measures.ascof",
 )
 
 
-def seed_workspace(store_dir: Path, today: dt.date, echo: Callable[[str], Any] = print) -> list[str]:
-    """Fill the demo's assurance workspace (evidence, self-assessment, plan, risks...) as of ``today``."""
+def seed_workspace(store_dir: Path, today: dt.date, echo: Callable[[str], Any] = print,
+                   only: tuple[str, ...] | None = None) -> list[str]:
+    """Fill the demo's assurance workspace (evidence, self-assessment, plan, risks...) as of ``today``;
+    ``only`` names a subset of ``DEMO_SEEDERS`` (e.g. for a small test store without a year of history)."""
     import importlib
 
     from asc_assure.assurance.workspace import Workspace
@@ -82,6 +87,8 @@ def seed_workspace(store_dir: Path, today: dt.date, echo: Callable[[str], Any] =
     ws = Workspace.for_store(store_dir)
     seeded = []
     for name in DEMO_SEEDERS:
+        if only is not None and name not in only:
+            continue
         module = importlib.import_module(name)
         seed = getattr(module, "seed_demo", None)
         if seed is not None:

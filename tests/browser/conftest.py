@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from asc_assure.demo import seed_workspace
+from asc_assure.demo import DEMO_SEEDERS, seed_workspace
 from extracts import build_figures_store, write_extract
 
 CHROMIUM = Path(os.environ.get("ASC_ASSURE_CHROMIUM", "/usr/bin/chromium"))
@@ -32,7 +32,10 @@ def figures_store(tmp_path_factory) -> Path:
     store = build_figures_store(tmp_path_factory.mktemp("browser-figures"))
     meta = json.loads((store / "store.json").read_text())
     (store / "store.json").write_text(json.dumps({**meta, "council": COUNCIL}))
-    seed_workspace(store, AS_OF, echo=lambda _text: None)  # evidence, self-assessment, plan, risks... to scan
+    # The workspace records to scan (the simulation and ASCOF need more history than this small store holds).
+    seed_workspace(store, AS_OF, echo=lambda _text: None,
+                   only=tuple(m for m in DEMO_SEEDERS if m.startswith("asc_assure.assurance.")
+                              or m in {"asc_assure.operations.dsr", "asc_assure.operations.prioritisation"}))
     return store
 
 

@@ -54,6 +54,17 @@ PAGES = {
     "dols-queue": ("/operations/dols/", "performance_analyst"),
     "safeguarding-queues": ("/operations/safeguarding/", "performance_analyst"),
     "schedule": ("/operations/schedule/", "performance_analyst"),
+    "prioritisation": ("/operations/prioritisation/", "performance_analyst"),
+    "waiting-well": ("/operations/prioritisation/waiting-well/", "performance_analyst"),
+    "dsr": ("/operations/dsr/", "team_manager"),
+    "dsr-counts": ("/operations/dsr/counts/", "performance_analyst"),
+    # ASCOF, CLD, equity, workforce, demand and capacity
+    "ascof": ("/ascof/", "viewer"),
+    "cld-validate": ("/cld/validate/", "performance_analyst"),
+    "cld-waiting-times": ("/cld/waiting-times/", "performance_analyst"),
+    "equity": ("/equity/", "viewer"),
+    "workforce": ("/workforce/", "assurance_lead"),
+    "simulation": ("/simulation/", "performance_analyst"),
 }
 
 

@@ -138,7 +138,8 @@ def test_councillor_sees_suppressed_figures_and_no_upload_or_audit(page, figures
     tile = page.locator(".app-tile", has=page.get_by_role("link", name=WAITING))
     assert tile.locator(".app-tile__value").inner_text() == "[c]"
     assert "counts of 1 to 4 are shown as [c]" in page.locator(".govuk-inset-text").inner_text()
-    assert _nav(page) == ["Dashboard", "Measures", "Improvement plan", "Risks", "Budget"]  # read-only for viewers
+    # read-only for viewers, with published (suppressed) figures
+    assert _nav(page) == ["Dashboard", "Measures", "Improvement plan", "Risks", "Budget", "ASCOF", "Equity"]
     page.goto("/upload/")
     assert page.locator("h1").inner_text() == "You do not have access to this page"
     assert page.locator("#files").count() == 0
