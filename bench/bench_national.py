@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -151,6 +152,8 @@ def main() -> None:
     p.add_argument("--partitions", type=int, default=8, help="spark.sql.shuffle.partitions")
     p.add_argument("--driver-memory", default="6g")
     p.add_argument("--engines", default="duckdb,spark")
+    p.add_argument("--duckdb-memory", help="DuckDB memory limit for the run, e.g. 2GB (sets ASC_ASSURE_DUCKDB_MEMORY; "
+                                           "default: the engine's own, the smaller of 4 GiB and 60%% of memory)")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--store", help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
@@ -158,6 +161,8 @@ def main() -> None:
     if args.child:
         child(args.child, Path(args.store), Path(args.result), args.master, args.partitions, args.driver_memory)
         return
+    if args.duckdb_memory:
+        os.environ["ASC_ASSURE_DUCKDB_MEMORY"] = args.duckdb_memory  # inherited by the child runs
     CACHE.mkdir(exist_ok=True)
     (CACHE / ".gitignore").write_text("*\n")
     folder = CACHE / f"national-s{args.seed}-c{args.councils}-p{args.people or 'default'}"

@@ -436,3 +436,67 @@ def test_cli_prints_figures_as_json_and_refuses_a_bad_period(synthetic_store: Pa
     assert bad.exit_code == 2 and "quarter end" in bad.output
     spark = runner.invoke(app, ["ascof", "--store", str(synthetic_store), "--year", "2024-25", "--engine", "oracle"])
     assert spark.exit_code == 2
+
+
+# ----------------------------------------------------------------------------- bounded memory, one parser
+def test_memory_limit_comes_from_the_argument_then_the_environment_then_a_capped_default(monkeypatch):
+    monkeypatch.delenv(engine.MEMORY_ENV, raising=False)
+    default = engine.memory_limit()
+    assert default.endswith("MiB") and 256 <= int(default[:-3]) <= engine.DEFAULT_MEMORY_CAP // 2**20
+    monkeypatch.setenv(engine.MEMORY_ENV, "3GB")
+    assert engine.memory_limit() == "3GB"
+    assert engine.memory_limit("512 MiB") == "512MiB"  # an argument beats the environment
+    monkeypatch.setenv(engine.MEMORY_ENV, "lots")
+    with pytest.raises(ValueError, match=engine.MEMORY_ENV):
+        engine.memory_limit()
+    with pytest.raises(ValueError, match="memory limit"):
+        engine.memory_limit("4GB; DROP TABLE cld")
+
+
+def test_the_engine_caps_duckdb_memory_with_a_private_spill_folder_and_gives_the_same_figures(
+        synthetic_store: Path, tmp_path: Path):
+    con = engine.connect_inputs(synthetic_store, memory="300MB", temp_dir=tmp_path)
+    try:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        folder = Path(con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+        assert limit.replace(" ", "") in {"286.1MiB", "300.0MB"}  # DuckDB reports it in its own units
+        assert folder.parent == tmp_path and folder.name.startswith("asc-assure-duckdb-")
+        assert con.execute("SELECT count(*) FROM cld").fetchone()[0] > 0
+    finally:
+        con.close()
+    assert not folder.exists()  # DuckDB removes its spill folder on close
+    roomy = engine.run(synthetic_store, FY, memory="4GB")
+    tight = engine.run(synthetic_store, FY, memory="300MB", temp_dir=tmp_path)
+    assert tight.rows == roomy.rows and tight.details == roomy.details
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sql_headers_are_read_by_the_one_parser_in_sql_runner(monkeypatch):
+    from asc_assure.measures import sql_runner
+
+    folder = Path(engine.__file__).parent / "sql"
+    parsed = sql_runner.load_steps([folder])
+    assert [(s.path.name, s.kind, s.name, s.sql) for s in parsed] == [
+        (s.file, s.kind, s.name, s.sql) for s in engine.sql_steps()]
+    bad = sql_runner.SqlStep(name="99_no_header", kind="measure", path=folder / "99_no_header.sql", sql="SELECT 1")
+    monkeypatch.setattr(sql_runner, "load_steps", lambda folders: [bad])
+    engine.sql_steps.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match=r"99_no_header\.sql: header must declare"):
+            engine.sql_steps()
+    finally:
+        monkeypatch.undo()
+        engine.sql_steps.cache_clear()
+    assert engine.sql_steps()
+
+
+def test_availability_and_not_available_rows_are_public_for_the_spark_engine():
+    con = duckdb.connect()
+    for name in engine.INPUTS:
+        con.register(f"_{name}", _table(name, []))
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
+    available, notes = engine.availability(con, FY)
+    assert available["2D1"] is False and any("No CLD is loaded" in n for n in notes)
+    rows = engine.not_available_rows(["999"])
+    assert [(r["measure"], r["available"]) for r in rows] == [("2D1", False), ("2D2", False)]
+    assert engine._availability is engine.availability  # the old private names still work

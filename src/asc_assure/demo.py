@@ -73,6 +73,7 @@ DEMO_SEEDERS = (
     "asc_assure.operations.dsr",
     "asc_assure.measures.workforce",
     "asc_assure.measures.ascof",
+    "asc_assure.measures.benchmark",
 )
 
 

@@ -60,6 +60,7 @@ PAGES = {
     "dsr-counts": ("/operations/dsr/counts/", "performance_analyst"),
     # ASCOF, CLD, equity, workforce, demand and capacity
     "ascof": ("/ascof/", "viewer"),
+    "ascof-benchmark": ("/ascof/benchmark/", "performance_analyst"),
     "cld-validate": ("/cld/validate/", "performance_analyst"),
     "cld-waiting-times": ("/cld/waiting-times/", "performance_analyst"),
     "equity": ("/equity/", "viewer"),

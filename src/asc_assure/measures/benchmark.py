@@ -418,3 +418,206 @@ def benchmark(rows: list[dict[str, Any]], council: str, *, measure: str, group: 
 
 def _float(value: object) -> float | None:
     return float(value) if _num(value) else None  # type: ignore[arg-type]
+
+
+# -- the web page's national file -------------------------------------------------------------------
+# The web page benchmarks against a national results file the council loads (the CLI reads the same
+# shape with --results). It is kept in the workspace's files folder, normalised to Parquet, with the
+# optional peer list and council table beside it, so every page view reads the same, checked files.
+RESULTS_FILE = "national.parquet"
+RESULTS_INFO = "national.json"
+PEERS_FILE = "peers.txt"
+COUNCILS_FILE = "councils.csv"
+
+
+def benchmark_dir(ws: Any) -> Path:
+    """Where the workspace keeps its national results, peer list and council table."""
+    return Path(ws.files_dir) / "benchmark"
+
+
+def save_results(ws: Any, source: Path, original_name: str, actor: str, origin: str = "upload") -> dict[str, Any]:
+    """Check a national results file (Parquet, CSV or ``asc-assure ascof --json`` output) and keep it.
+
+    The file must hold ``la_code, measure, numerator, denominator, outcome`` (``grp`` defaults to
+    ``Total``): the web page chooses a measure and group from it, unlike the CLI which can take a file of
+    one measure. Returns what was kept (also saved as ``national.json``) for the audit log and the page.
+    """
+    import datetime as dt
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = _read_ascof_json(source, original_name) if Path(source).suffix.lower() == ".json" else read_results(source)
+    if not rows:
+        raise BenchmarkError(f"results file {original_name} has no rows")
+    if "measure" not in rows[0]:
+        raise BenchmarkError(f"results file {original_name} needs a measure column (for example the output of "
+                             "`asc-assure ascof --json` or the Spark job's Parquet)")
+    clean = []
+    for r in rows:
+        clean.append({"la_code": _code(r["la_code"], original_name), "measure": str(r["measure"]),
+                      "grp": str(r.get("grp") or "Total"), "numerator": _float(r["numerator"]),
+                      "denominator": _float(r["denominator"]), "outcome": _float(r["outcome"])})
+    seen: set[tuple[str, str, str]] = set()
+    for r in clean:
+        key = (r["la_code"], r["measure"], r["grp"])
+        if key in seen:
+            raise BenchmarkError(f"results file {original_name} has more than one row for council {key[0]}, "
+                                 f"{key[1]} {key[2]}")
+        seen.add(key)
+    schema = pa.schema([("la_code", pa.string()), ("measure", pa.string()), ("grp", pa.string()),
+                        ("numerator", pa.float64()), ("denominator", pa.float64()), ("outcome", pa.float64())])
+    folder = benchmark_dir(ws)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{RESULTS_FILE}.tmp"
+    pq.write_table(pa.Table.from_pylist(clean, schema=schema), tmp)
+    tmp.replace(folder / RESULTS_FILE)
+    periods = sorted({f"{r['period_start']} to {r['period_end']}" for r in rows
+                      if r.get("period_start") is not None and r.get("period_end") is not None})
+    info = {"file": original_name, "loaded_by": actor, "loaded_at": dt.datetime.now(dt.UTC).isoformat(
+        timespec="seconds"), "rows": len(clean), "councils": len({r["la_code"] for r in clean}),
+        "measures": sorted({r["measure"] for r in clean}), "period": ", ".join(periods) or None, "origin": origin}
+    (folder / RESULTS_INFO).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    return info
+
+
+def _read_ascof_json(path: Path, name: str) -> list[dict[str, Any]]:
+    """The figures of ``asc-assure ascof --json`` (run over a store of many councils) as result rows."""
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        period = data.get("period") or {}
+        return [{**r, "period_start": period.get("start"), "period_end": period.get("end")}
+                for r in data["figures"] if isinstance(r, dict)]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BenchmarkError(f"{name} is not the JSON that `asc-assure ascof --json` writes ({exc})") from exc
+
+
+def results_info(ws: Any) -> dict[str, Any] | None:
+    """What national file is loaded (name, who, when, size), or None when there is none."""
+    import json
+
+    folder = benchmark_dir(ws)
+    if not (folder / RESULTS_FILE).is_file() or not (folder / RESULTS_INFO).is_file():
+        return None
+    return json.loads((folder / RESULTS_INFO).read_text(encoding="utf-8"))
+
+
+def load_results(ws: Any) -> list[dict[str, Any]]:
+    """The workspace's national results (empty when none is loaded)."""
+    if results_info(ws) is None:
+        return []
+    return read_results(benchmark_dir(ws) / RESULTS_FILE)
+
+
+def save_peers(ws: Any, codes: Iterable[str]) -> list[str]:
+    """Keep the workspace's peer group (LA codes, checked, duplicates dropped); an empty list clears it."""
+    checked = list(dict.fromkeys(_code(c, "the peer list") for c in codes))
+    folder = benchmark_dir(ws)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / PEERS_FILE).write_text("".join(f"{c}\n" for c in checked), encoding="utf-8")
+    return checked
+
+
+def parse_peer_text(text: str) -> list[str]:
+    """LA codes typed or pasted as text: separated by spaces, commas or new lines; ``#`` starts a comment."""
+    codes: list[str] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        codes.extend(_code(part, "the peer list") for part in line.replace(",", " ").split())
+    return codes
+
+
+def load_peers(ws: Any) -> list[str]:
+    path = benchmark_dir(ws) / PEERS_FILE
+    return read_peers(path) if path.is_file() else []
+
+
+def save_councils(ws: Any, source: Path) -> dict[str, Council]:
+    """Check a council table (``la_code, name, region``) and keep it for names and regional comparisons."""
+    table = read_councils(source)
+    folder = benchmark_dir(ws)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_councils(folder / COUNCILS_FILE, table.values())
+    return table
+
+
+def _write_councils(path: Path, councils: Iterable[Council]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["la_code", "name", "region"])
+        writer.writerows([c.la_code, c.name, c.region or ""] for c in councils)
+
+
+def load_councils(ws: Any) -> dict[str, Council]:
+    path = benchmark_dir(ws) / COUNCILS_FILE
+    return read_councils(path) if path.is_file() else {}
+
+
+# -- demo -------------------------------------------------------------------------------------------
+DEMO_COMPARATORS = 11  # synthetic councils besides the demo council
+DEMO_PEOPLE = 120_000  # council 1's population in the comparator run; the others scale with it
+
+
+def seed_demo(ws: Any, store_dir: Path, today: Any) -> None:
+    """Load a national file for the demo: the demo council's own ASCOF beside synthetic comparators.
+
+    The comparators are computed, not typed: ``DEMO_COMPARATORS`` further synthetic councils of the same
+    generator (seed 1, smaller populations so this takes seconds) are generated for the demo's latest
+    financial year, loaded into a scratch store under the workspace files folder and run through the
+    ASCOF engine; the demo council's rows are its own figures from its own store. Their names and invented
+    regions are written as the council table, and the next three councils are saved as its peers.
+    """
+    import datetime as dt
+    import shutil
+    import tempfile
+
+    from asc_assure.data.ingest import ingest_files
+    from asc_assure.data.store import Store
+    from asc_assure.data.synth import generate
+    from asc_assure.measures.ascof import engine
+    from asc_assure.measures.ascof.periods import available
+    from asc_assure.measures.ascof.spark import result_rows
+
+    span = engine.data_range(store_dir)
+    if span is None:
+        return
+    years = [p for p in available(span[0], min(span[1], today)) if p.kind == "year"]
+    if not years:
+        return
+    period = years[0]
+    own = engine.run(store_dir, period)
+    scratch = benchmark_dir(ws) / "demo-comparators"
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    try:
+        generate(scratch / "extracts", seed=1, people=DEMO_PEOPLE, start=period.start, end=period.end,
+                 councils=DEMO_COMPARATORS + 1)
+        files = sorted(p for p in (scratch / "extracts").rglob("*.csv")
+                       if p.name.startswith(("cld_", "population", "hospital_episodes")))
+        ingest_files(scratch / "store", files, as_of=period.end + dt.timedelta(days=30),
+                     key=b"asc-assure-demo-comparators-key!", actor="demo")
+        others = engine.run(scratch / "store", period)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    mine = set(own.councils)
+    rows = result_rows(own) + [r for r in result_rows(others) if r["la_code"] not in mine]
+    table = synthetic_councils(1, DEMO_COMPARATORS + 1)
+    name = Store(store_dir).meta.get("council")
+    for code in mine:
+        known = table.get(code)
+        table[code] = Council(code, name or (known.name if known else f"Council {code}"),
+                              known.region if known else REFERENCE_REGION)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "national.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        save_results(ws, path, f"demo: {len(mine)} council(s) + {DEMO_COMPARATORS} synthetic comparators, "
+                                f"{period.label}", "demo", origin="demo")
+    folder = benchmark_dir(ws)
+    _write_councils(folder / COUNCILS_FILE, sorted(table.values(), key=lambda c: c.la_code))
+    save_peers(ws, [c for c in sorted(table) if c not in mine][:3])

@@ -8,13 +8,23 @@ fixed names - ``cld``, ``population``, ``hospital_episodes`` (possibly empty) an
 ``params(period_start, period_end)`` - so the same files run on DuckDB here and on Spark
 (``asc_assure.measures.ascof.spark``), and every query groups by council so one run covers every council
 in a store.
+
+Memory is bounded: every connection gets a DuckDB ``memory_limit`` (argument, else the environment variable
+``ASC_ASSURE_DUCKDB_MEMORY``, else the smaller of 4 GiB and 60% of the machine's memory) and a private
+``temp_directory`` (``ASC_ASSURE_DUCKDB_TEMP`` names its parent) so that joins, windows and the
+materialised intermediate tables spill to disk instead of growing without bound. Left at DuckDB's
+defaults (80% of memory, no spill folder for an in-memory database) the 153-council national run peaked
+at 11.6 GiB (docs/national-scale.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -29,7 +39,11 @@ from asc_assure.measures.ascof.periods import Period
 
 INPUTS = ("cld", "population", "hospital_episodes")
 KINDS = ("view", "measure", "detail")
-_HEADER = re.compile(r"^--\s*(kind|name):\s*(\S+)\s*$", re.MULTILINE)
+MEMORY_ENV = "ASC_ASSURE_DUCKDB_MEMORY"
+TEMP_ENV = "ASC_ASSURE_DUCKDB_TEMP"
+DEFAULT_MEMORY_CAP = 4 * 2**30  # bytes
+DEFAULT_MEMORY_SHARE = 0.6
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,17 +58,22 @@ class SqlStep:
 
 @cache
 def sql_steps() -> tuple[SqlStep, ...]:
-    """Every SQL file in order, with its declared kind and name (a malformed header is a package bug)."""
-    folder = resources.files(__package__).joinpath("sql")
+    """Every SQL file in order, with its declared kind and name (a malformed header is a package bug).
+
+    The header is read by ``sql_runner.parse_step``, the one parser of ``-- kind:`` / ``-- name:`` headers,
+    so the Spark runner and this engine cannot disagree about a file. The runner defaults a missing name
+    to the file's stem and a missing kind to ``measure``; the ASCOF files are numbered for ordering, so a
+    name equal to the stem means the header was left out, and that is refused here.
+    """
+    from asc_assure.measures import sql_runner  # imports SQLGlot: only needed once, not on every page load
+
+    folder = Path(str(resources.files(__package__).joinpath("sql")))
     steps = []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".sql"):
-            continue
-        text = entry.read_text(encoding="utf-8")
-        meta = dict(_HEADER.findall(text))
-        if meta.get("kind") not in KINDS or "name" not in meta:
-            raise RuntimeError(f"{entry.name}: header must declare '-- kind:' ({'/'.join(KINDS)}) and '-- name:'")
-        steps.append(SqlStep(entry.name, meta["kind"], meta["name"], text.strip().rstrip(";")))
+    for parsed in sql_runner.load_steps([folder]):
+        if parsed.kind not in KINDS or parsed.name == parsed.path.stem:
+            raise RuntimeError(f"{parsed.path.name}: header must declare '-- kind:' ({'/'.join(KINDS)}) and "
+                               "'-- name:'")
+        steps.append(SqlStep(parsed.path.name, parsed.kind, parsed.name, parsed.sql))
     return tuple(steps)
 
 
@@ -88,9 +107,69 @@ def method_reference() -> dict[str, str]:
             "doc": "docs/ascof.md"}
 
 
-def connect_inputs(store_dir: Path | str, as_of: dt.date | None = None) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the store's cld, population and hospital_episodes (rows in force)."""
-    return Store(store_dir).connect(as_of, only=INPUTS, materialise=INPUTS)
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system that reports it
+        return None
+
+
+def memory_limit(value: str | None = None) -> str:
+    """DuckDB's ``memory_limit`` for an ASCOF run: ``value``, else ``$ASC_ASSURE_DUCKDB_MEMORY``, else the default.
+
+    The default is the smaller of 4 GiB and 60% of physical memory: enough for one council with room to
+    spare (a 700,000-resident county needs well under 1 GiB) and, with spilling, for every council in
+    England, while leaving the rest of a shared server (the web app, other jobs) its memory. A value is
+    DuckDB's own size text, e.g. ``4GB``, ``512MiB``.
+    """
+    text = value if value is not None else os.environ.get(MEMORY_ENV, "").strip() or None
+    if text is None:
+        total = _physical_memory()
+        limit = DEFAULT_MEMORY_CAP if total is None else min(DEFAULT_MEMORY_CAP, int(total * DEFAULT_MEMORY_SHARE))
+        return f"{max(limit // 2**20, 256)}MiB"
+    if not _MEMORY.match(text):
+        where = "memory limit" if value is not None else MEMORY_ENV
+        raise ValueError(f"{where} {text!r} is not a size such as 4GB or 512MiB")
+    return text.replace(" ", "")
+
+
+def temp_directory(parent: str | Path | None = None) -> Path:
+    """A fresh folder name for DuckDB to spill to: under ``parent``, else ``$ASC_ASSURE_DUCKDB_TEMP``, else the
+    system temporary folder. It is not created here: DuckDB creates it only if it spills and removes it when
+    the connection closes, so a run that fits in memory leaves nothing behind."""
+    base = Path(parent or os.environ.get(TEMP_ENV, "").strip() or tempfile.gettempdir())
+    return base / f"asc-assure-duckdb-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def bound_memory(con: duckdb.DuckDBPyConnection, memory: str | None = None,
+                 temp_dir: str | Path | None = None) -> None:
+    """Cap a connection's memory and give it a place to spill (see ``memory_limit``, ``temp_directory``)."""
+    limit = memory_limit(memory)
+    folder = temp_directory(temp_dir).as_posix().replace("'", "''")
+    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET temp_directory = '{folder}'")
+
+
+def connect_inputs(store_dir: Path | str, as_of: dt.date | None = None, *, memory: str | None = None,
+                   temp_dir: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the store's cld, population and hospital_episodes (rows in force).
+
+    The memory cap is set before anything is read, then each input spread over several loads is copied
+    into a table (resolving resubmissions once rather than in every query, as ``Store.connect``'s
+    ``materialise`` does) - so that copy, the largest single allocation of a national run, may spill too.
+    """
+    store = Store(store_dir)
+    con = store.connect(as_of, only=INPUTS)
+    try:
+        bound_memory(con, memory, temp_dir)
+        for name in INPUTS:
+            if len(store.loads_for(name, as_of)) > 1:
+                con.execute(f"ALTER VIEW {name} RENAME TO _{name}_in_force")
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}_in_force")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def set_params(con: duckdb.DuckDBPyConnection, period: Period) -> None:
@@ -137,7 +216,12 @@ def finalise(raw: list[dict[str, Any]], available: dict[str, bool]) -> list[dict
     return finalise_order(out)
 
 
-def _availability(con: duckdb.DuckDBPyConnection, period: Period) -> tuple[dict[str, bool], list[str]]:
+def availability(con: duckdb.DuckDBPyConnection, period: Period) -> tuple[dict[str, bool], list[str]]:
+    """Which measures the loaded inputs allow, and the notes a council reads about what is missing.
+
+    Public because the Spark engine runs the same checks (through a cursor with ``execute().fetchone()``),
+    so both engines tell a council the same thing.
+    """
     notes: list[str] = []
     available = {mid: True for mid in MEASURES}
     if not con.execute("SELECT count(*) FROM cld").fetchone()[0]:
@@ -163,22 +247,25 @@ def compute(con: duckdb.DuckDBPyConnection, period: Period) -> AscofResult:
     ``hospital_episodes`` (stored column names); creates ``params`` and the intermediate tables."""
     started = time.perf_counter()
     set_params(con, period)
-    available, notes = _availability(con, period)
+    available, notes = availability(con, period)
     skip = () if available["2D1"] else ("ascof_2d_links", "ascof_2d", "ascof_2d_outcomes")
     raw, details = run_sql(con, skip)
     details = {k: sorted(v, key=lambda r: tuple(str(x) for x in r.values())) for k, v in details.items()}
     councils = sorted({r["la_code"] for r in raw})
     rows = finalise(raw, available)
     if not available["2D1"]:
-        rows = finalise_order(rows + _not_available_rows(councils))
+        rows = finalise_order(rows + not_available_rows(councils))
     return AscofResult(period, rows, details, notes, available, councils, time.perf_counter() - started)
 
 
 def run(store_dir: Path | str, period: Period, as_of: dt.date | None = None,
-        la_code: str | None = None) -> AscofResult:
-    """Every ASCOF measure for ``period`` for every council in the store (or one, with ``la_code``)."""
+        la_code: str | None = None, *, memory: str | None = None, temp_dir: str | Path | None = None) -> AscofResult:
+    """Every ASCOF measure for ``period`` for every council in the store (or one, with ``la_code``).
+
+    ``memory`` and ``temp_dir`` bound DuckDB's memory (see ``memory_limit`` and ``temp_directory``).
+    """
     started = time.perf_counter()
-    con = connect_inputs(store_dir, as_of)
+    con = connect_inputs(store_dir, as_of, memory=memory, temp_dir=temp_dir)
     try:
         result = compute(con, period)
     finally:
@@ -187,8 +274,8 @@ def run(store_dir: Path | str, period: Period, as_of: dt.date | None = None,
     return result.for_council(la_code) if la_code else result
 
 
-def _not_available_rows(councils: list[str]) -> list[dict[str, Any]]:
-    """2D rows saying 'not available' rather than zeros that would look like measured values."""
+def not_available_rows(councils: list[str]) -> list[dict[str, Any]]:
+    """2D rows saying 'not available' rather than zeros that would look like measured values (both engines)."""
     out = []
     for la in councils:
         for mid in ("2D1", "2D2"):
@@ -213,3 +300,8 @@ def data_range(store_dir: Path | str) -> tuple[dt.date, dt.date] | None:
     finally:
         con.close()
     return (first, last) if first else None
+
+
+# The names spark.py used before these were public; kept so that code written against them keeps working.
+_availability = availability
+_not_available_rows = not_available_rows

@@ -78,7 +78,7 @@ def compute(spark: SparkSession, period: Period) -> engine.AscofResult:
     """Every ASCOF measure for ``period`` on a session that already holds the three input views."""
     started = time.perf_counter()
     sql_runner.spark_params(spark, {"period_start": period.start, "period_end": period.end})
-    available, notes = engine._availability(_SparkCursor(spark), period)  # type: ignore[arg-type]
+    available, notes = engine.availability(_SparkCursor(spark), period)  # type: ignore[arg-type]
     skip = () if available["2D1"] else SKIP_WITHOUT_2D
     steps = [s for s in engine.sql_steps() if s.name not in skip]
     frames = sql_runner.run_spark(spark, steps)
@@ -94,7 +94,7 @@ def compute(spark: SparkSession, period: Period) -> engine.AscofResult:
     councils = sorted({r["la_code"] for r in raw})
     rows = engine.finalise(raw, available)
     if not available["2D1"]:
-        rows = engine.finalise_order(rows + engine._not_available_rows(councils))
+        rows = engine.finalise_order(rows + engine.not_available_rows(councils))
     return engine.AscofResult(period, rows, details, notes, available, councils, time.perf_counter() - started,
                               engine="spark")
 

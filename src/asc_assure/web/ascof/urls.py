@@ -6,4 +6,6 @@ from asc_assure.web.ascof import views
 
 urlpatterns = [
     path("ascof/", views.ascof, name="ascof"),
+    path("ascof/benchmark/", views.benchmark, name="ascof_benchmark"),
+    path("ascof/benchmark/upload/", views.benchmark_upload, name="ascof_benchmark_upload"),
 ]
