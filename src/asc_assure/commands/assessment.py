@@ -15,9 +15,10 @@ from asc_assure.commands.common import (
     TodayOpt,
     actor_or_default,
     emit,
-    fail,
     open_workspace,
     parse_date,
+    run,
+    text_or_file,
     today_or_now,
 )
 
@@ -37,16 +38,6 @@ def register(app: typer.Typer, cqc_app: typer.Typer) -> None:
     cqc_app.add_typer(timeline_app, name="timeline")
     cqc_app.add_typer(return_app, name="return")
     cqc_app.add_typer(cases_app, name="cases")
-
-
-def _guard(fn, *args, **kwargs):
-    """Run a core call; a WorkspaceError becomes `error: ...` and exit code 2."""
-    from asc_assure.assurance.workspace import WorkspaceError
-
-    try:
-        return fn(*args, **kwargs)
-    except WorkspaceError as exc:
-        fail(str(exc))
 
 
 def _flag(t: dict) -> str:
@@ -70,9 +61,9 @@ def timeline_generate(
     from asc_assure.assurance import timeline
 
     ws = open_workspace(store)
-    result = _guard(timeline.generate, ws, actor=actor_or_default(actor), notified=parse_date(notified, "--notified"),
-                    onsite_notified=parse_date(onsite_notified, "--onsite-notified"),
-                    onsite_start=parse_date(onsite_start, "--onsite-start"), default_owner=owner)
+    result = run(timeline.generate, ws, actor=actor_or_default(actor), notified=parse_date(notified, "--notified"),
+                 onsite_notified=parse_date(onsite_notified, "--onsite-notified"),
+                 onsite_start=parse_date(onsite_start, "--onsite-start"), default_owner=owner)
     lines = [f"{m['due_date']}{' to ' + m['end_date'] if m['end_date'] else ''}  {m['title']}  ({m['rule']})"
              for m in result["milestones"]]
     lines.append(f"{result['created']} tasks created, {len(result['moved'])} moved")
@@ -119,8 +110,8 @@ def task_add(
     from asc_assure.assurance import timeline
 
     ws = open_workspace(store)
-    task_id = _guard(timeline.add_task, ws, actor=actor_or_default(actor), title=title,
-                     due_date=parse_date(due, "--due"), owner=owner, milestone=milestone)
+    task_id = run(timeline.add_task, ws, actor=actor_or_default(actor), title=title,
+                  due_date=parse_date(due, "--due"), owner=owner, milestone=milestone)
     emit({"id": task_id}, as_json, f"task #{task_id} added")
 
 
@@ -140,8 +131,8 @@ def task_update(
     from asc_assure.assurance import timeline
 
     ws = open_workspace(store)
-    task = _guard(timeline.update_task, ws, task_id, actor=actor_or_default(actor), today=today_or_now(today),
-                  status=status, owner=owner, due_date=parse_date(due, "--due"), notes=notes)
+    task = run(timeline.update_task, ws, task_id, actor=actor_or_default(actor), today=today_or_now(today),
+               status=status, owner=owner, due_date=parse_date(due, "--due"), notes=notes)
     emit(task, as_json, f"task #{task['id']}: {task['title']} [{task['status']}] due {task['due_date']}")
 
 
@@ -158,7 +149,7 @@ def return_list(
     from asc_assure.assurance import information_return as ir
 
     ws = open_workspace(store)
-    items = _guard(ir.list_items, ws, today_or_now(today), status=status, owner=owner)
+    items = run(ir.list_items, ws, today_or_now(today), status=status, owner=owner)
     lines = [f"{i['id']:<26} {i['status_text']:<15} {i['kind_text']:<9} {'OVERDUE ' if i['overdue'] else ''}"
              f"{i['title']}{' - ' + i['owner'] if i['owner'] else ''}"
              f"{' evidence ' + ','.join(map(str, i['evidence'])) if i['evidence'] else ''}" for i in items]
@@ -184,8 +175,8 @@ def return_update(
     from asc_assure.assurance import information_return as ir
 
     ws = open_workspace(store)
-    row = _guard(ir.update_item, ws, item, actor=actor_or_default(actor), owner=owner, status=status,
-                 na_reason=reason, notes=notes, add_evidence=evidence or (), remove_evidence=unlink or ())
+    row = run(ir.update_item, ws, item, actor=actor_or_default(actor), owner=owner, status=status,
+              na_reason=reason, notes=notes, add_evidence=evidence or (), remove_evidence=unlink or ())
     emit(row, as_json, f"{row['id']}: {row['status_text']}, owner {row['owner'] or 'none'}, "
                        f"evidence {', '.join(map(str, row['evidence'])) or 'none'}")
 
@@ -210,8 +201,8 @@ def cases_propose(
     from asc_assure.assurance import case_tracking as ct
 
     ws = open_workspace(store)
-    result = _guard(ct.propose, ws, store, actor=actor_or_default(actor), seed=seed,
-                    as_of=parse_date(as_of, "--as-of"), replace=replace)
+    result = run(ct.propose, ws, store, actor=actor_or_default(actor), seed=seed,
+                 as_of=parse_date(as_of, "--as-of"), replace=replace)
     met = sum(r["met"] for r in result["mix"]["rows"])
     emit(result, as_json, f"{len(result['cases'])} cases proposed from {result['pool_size']} eligible adults; "
                           f"{met} of {len(result['mix']['rows'])} mix targets met (see `cqc cases mix`)")
@@ -260,7 +251,7 @@ def cases_swap(
     from asc_assure.assurance import case_tracking as ct
 
     ws = open_workspace(store)
-    result = _guard(ct.swap_case, ws, store, case, actor=actor_or_default(actor), replacement=person, reason=reason)
+    result = run(ct.swap_case, ws, store, case, actor=actor_or_default(actor), replacement=person, reason=reason)
     c = result["case"]
     public = {"case": {k: v for k, v in c.items() if k not in {"person_key", "id", "proposal_id"}},
               "warnings": result["warnings"]}
@@ -278,7 +269,7 @@ def cases_shortlist(
     from asc_assure.assurance import case_tracking as ct
 
     ws = open_workspace(store)
-    chosen = _guard(ct.set_shortlist, ws, cases, actor=actor_or_default(actor))
+    chosen = run(ct.set_shortlist, ws, cases, actor=actor_or_default(actor))
     emit([c["label"] for c in chosen], as_json, "shortlist: " + ", ".join(c["label"] for c in chosen))
 
 
@@ -296,8 +287,8 @@ def cases_consent(
     from asc_assure.assurance import case_tracking as ct
 
     ws = open_workspace(store)
-    c = _guard(ct.record_consent, ws, case, actor=actor_or_default(actor), status=status,
-               on=parse_date(on, "--date"), today=today_or_now(today))
+    c = run(ct.record_consent, ws, case, actor=actor_or_default(actor), status=status,
+            on=parse_date(on, "--date"), today=today_or_now(today))
     emit({"case": c["label"], "consent": c["consent_status"], "date": c["consent_date"]}, as_json,
          f"{c['label']}: consent {c['consent_text'].lower()} {c['consent_date'] or ''}".strip())
 
@@ -314,11 +305,9 @@ def cases_pen_picture(
     """Save a pseudonymised pen picture (refused if it holds identifiers)."""
     from asc_assure.assurance import case_tracking as ct
 
-    if (text is None) == (file is None):
-        fail("give the pen picture with --text or --file (one of them)")
-    body = text if text is not None else file.read_text(encoding="utf-8")
+    body = text_or_file(text, file, "give the pen picture with --text or --file (one of them)")
     ws = open_workspace(store)
-    c = _guard(ct.set_pen_picture, ws, case, body, actor=actor_or_default(actor), key=ct.store_key(store))
+    c = run(ct.set_pen_picture, ws, case, body, actor=actor_or_default(actor), key=ct.store_key(store))
     emit({"case": c["label"], "characters": len(c["pen_picture"])}, as_json, f"{c['label']}: pen picture saved")
 
 
@@ -333,5 +322,5 @@ def cases_export(
     from asc_assure.assurance import case_tracking as ct
 
     ws = open_workspace(store)
-    path = _guard(ct.export, ws, out, actor=actor_or_default(actor), shortlisted_only=shortlisted)
+    path = run(ct.export, ws, out, actor=actor_or_default(actor), shortlisted_only=shortlisted)
     typer.echo(f"wrote {path}")

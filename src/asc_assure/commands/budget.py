@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from asc_assure.commands.common import ActorOpt, JsonOpt, StoreOpt, actor_or_default, emit, fail, open_workspace
+from asc_assure.commands.common import ActorOpt, JsonOpt, StoreOpt, actor_or_default, emit, fail, open_workspace, run
 
 budget_app = typer.Typer(help="Budget monitoring: import a month's lines, the month's variance RAG, trend, savings.",
                          no_args_is_help=True)
@@ -17,15 +17,6 @@ budget_app.add_typer(savings_app, name="savings")
 
 MonthOpt = Annotated[str, typer.Option("--month", help="Reporting month, YYYY-MM (e.g. 2024-09).")]
 RAG_TEXT = {"green": "Green", "amber": "Amber", "red": "Red", None: "Not rated"}
-
-
-def _run(fn, *args: Any, **kwargs: Any) -> Any:
-    from asc_assure.assurance.workspace import WorkspaceError
-
-    try:
-        return fn(*args, **kwargs)
-    except WorkspaceError as exc:
-        fail(str(exc))
 
 
 def _money(value: float | None) -> str:
@@ -58,7 +49,7 @@ def import_(
     from asc_assure.assurance import budget
 
     ws = open_workspace(store)
-    result = _run(budget.import_file, ws, file, month, actor=actor_or_default(actor), units=units, sheet=sheet)
+    result = run(budget.import_file, ws, file, month, actor=actor_or_default(actor), units=units, sheet=sheet)
     lines = [result.message]
     for e in result.errors[:budget.MAX_ERRORS_SHOWN]:
         where = f", column {e['column']}" if e["column"] else ""
@@ -81,7 +72,7 @@ def status(
     month = month or budget.latest_month(ws)
     if month is None:
         fail("no budget lines have been loaded yet (use `asc-assure budget import`)")
-    s = _run(budget.month_summary, ws, month)
+    s = run(budget.month_summary, ws, month)
     if s["totals"] is None:
         fail(f"no budget lines for {s['month']} (months loaded: {', '.join(budget.months(ws)) or 'none'})")
     rows = [f"Budget monitoring {s['month']}", f"{'Service area':<45} {'Budget':>14} {'Forecast':>14} "
@@ -105,7 +96,7 @@ def trend(
     from asc_assure.assurance import budget
 
     ws = open_workspace(store)
-    found = _run(budget.trend, ws, year)
+    found = run(budget.trend, ws, year)
     text = "\n".join(f"{t['month']}  budget {_money(t['budget']):>14}  forecast {_money(t['forecast']):>14}  "
                      f"variance {_money(t['variance']):>12} ({_pct(t['variance_pct'])}, {RAG_TEXT[t['rag']]})"
                      for t in found)
@@ -123,7 +114,7 @@ def savings_list(
     from asc_assure.assurance import budget
 
     ws = open_workspace(store)
-    found = _run(budget.savings, ws, month, year)
+    found = run(budget.savings, ws, month, year)
     text = "\n".join(f"{s['id']:>3} {s['financial_year']} {s['name']}: target {_money(s['target'])}, delivered "
                      f"{_money(s['delivered'])}, forecast {_money(s['forecast'])} ({RAG_TEXT[s['rag']]})"
                      for s in found)
@@ -144,8 +135,8 @@ def savings_add(
     from asc_assure.assurance import budget
 
     ws = open_workspace(store)
-    s = _run(budget.add_scheme, ws, actor=actor_or_default(actor), name=name, financial_year=year, target=target,
-             service_area=area)
+    s = run(budget.add_scheme, ws, actor=actor_or_default(actor), name=name, financial_year=year, target=target,
+            service_area=area)
     emit(s, as_json, f"added savings scheme {s['id']}: {s['name']} ({s['financial_year']}, target "
                      f"{_money(s['target'])})")
 
@@ -165,8 +156,8 @@ def savings_update(
     from asc_assure.assurance import budget
 
     ws = open_workspace(store)
-    s = _run(budget.record_progress, ws, scheme_id, actor=actor_or_default(actor), month=month,
-             delivered=delivered, forecast=forecast, note=note)
+    s = run(budget.record_progress, ws, scheme_id, actor=actor_or_default(actor), month=month,
+            delivered=delivered, forecast=forecast, note=note)
     emit(s, as_json, f"{s['name']}: delivered {_money(s['delivered'])}, forecast {_money(s['forecast'])} of "
                      f"{_money(s['target'])} ({RAG_TEXT[s['rag']]})")
 

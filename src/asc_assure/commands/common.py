@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -29,6 +30,28 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Stop with ``error: message`` on standard error and exit code 2 (bad input) unless told otherwise."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a core function; a WorkspaceError (bad input the core explains) becomes ``error: ...`` and exit 2."""
+    from asc_assure.assurance.workspace import WorkspaceError
+
+    try:
+        return fn(*args, **kwargs)
+    except WorkspaceError as exc:
+        fail(str(exc))
+
+
+def text_or_file(text: str | None, file: Path | None, missing: str) -> str:
+    """The text given with --text, or read from --file; exactly one of them, else fail with ``missing``."""
+    if (text is None) == (file is None):
+        fail(missing)
+    if file is None:
+        return text or ""
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read --file {file}: {exc.strerror or exc}")
 
 
 def print_or_write(text: str, out: Path | None) -> None:
@@ -62,10 +85,15 @@ def today_or_now(today: str | None) -> dt.date:
     return parse_date(today, "--today") or dt.date.today()
 
 
+def require_store(store: Path) -> None:
+    """Fail clearly if the store folder does not exist."""
+    if not Path(store).is_dir():
+        fail(f"store folder {store} does not exist (run `asc-assure ingest` or `asc-assure demo` first)")
+
+
 def open_workspace(store: Path):
     """The workspace of a store folder; fails clearly if the folder does not exist."""
     from asc_assure.assurance.workspace import Workspace
 
-    if not Path(store).is_dir():
-        fail(f"store folder {store} does not exist (run `asc-assure ingest` or `asc-assure demo` first)")
+    require_store(store)
     return Workspace.for_store(store)

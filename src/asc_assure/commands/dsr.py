@@ -18,6 +18,7 @@ from asc_assure.commands.common import (
     fail,
     open_workspace,
     parse_date,
+    run,
     today_or_now,
 )
 
@@ -27,15 +28,6 @@ dsr_app = typer.Typer(help="Dynamic Support Register: people with a learning dis
 
 EntryArg = Annotated[str, typer.Argument(help="Register reference, e.g. DSR-0007 (or 7).")]
 OnOpt = Annotated[str | None, typer.Option("--on", help="Date it happened (YYYY-MM-DD; default today).")]
-
-
-def _call(func: Any, *args: Any, **kwargs: Any) -> Any:
-    from asc_assure.assurance.workspace import WorkspaceError
-
-    try:
-        return func(*args, **kwargs)
-    except WorkspaceError as exc:
-        fail(str(exc))
 
 
 def _on(value: str | None, name: str, today: Any) -> Any:
@@ -95,9 +87,9 @@ def add(
     from asc_assure.operations import dsr
 
     ws, day = open_workspace(store), today_or_now(today)
-    e = _call(dsr.add_entry, ws, store, person, learning_disability=learning_disability, autism=autism,
-              age_group=age_group, team=team, key_worker=key_worker, rag=rag, reason=reason,
-              added_on=_on(added, "--added", day), actor=actor_or_default(actor), today=day)
+    e = run(dsr.add_entry, ws, store, person, learning_disability=learning_disability, autism=autism,
+            age_group=age_group, team=team, key_worker=key_worker, rag=rag, reason=reason,
+            added_on=_on(added, "--added", day), actor=actor_or_default(actor), today=day)
     emit(e, as_json, f"added {e['ref']}: {e['rag_label']}, next review {e['next_review']}")
 
 
@@ -116,7 +108,7 @@ def list_entries(
     from asc_assure.operations import dsr
 
     ws, day = open_workspace(store), today_or_now(today)
-    found = _call(dsr.entries, ws, day, status=status, rag=rag, team=team, overdue_only=overdue)
+    found = run(dsr.entries, ws, day, status=status, rag=rag, team=team, overdue_only=overdue)
     dsr.record_view(ws, actor_or_default(actor), "list", status=status, team=team, rag=rag, shown=len(found))
     text = "\n".join(_line(e) for e in found) or "No entries match."
     emit(found, as_json, text + f"\n{len(found)} entr{'y' if len(found) == 1 else 'ies'}; "
@@ -130,7 +122,7 @@ def show(entry: EntryArg, store: StoreOpt, actor: ActorOpt = None, today: TodayO
     from asc_assure.operations import dsr
 
     ws, day = open_workspace(store), today_or_now(today)
-    e = _call(dsr.entry, ws, entry, day)
+    e = run(dsr.entry, ws, entry, day)
     dsr.record_view(ws, actor_or_default(actor), e["ref"])
     emit(e, as_json, _detail(e))
 
@@ -150,7 +142,7 @@ def rag_change(
     from asc_assure.operations import dsr
 
     ws, day = open_workspace(store), today_or_now(today)
-    e = _call(dsr.change_rag, ws, entry, rag, reason, _on(on, "--on", day), actor_or_default(actor), day)
+    e = run(dsr.change_rag, ws, entry, rag, reason, _on(on, "--on", day), actor_or_default(actor), day)
     emit(e, as_json, f"{e['ref']} is now {e['rag_label']}; next review {e['next_review']}")
 
 
@@ -170,8 +162,8 @@ def review(
     from asc_assure.operations import dsr
 
     ws, day = open_workspace(store), today_or_now(today)
-    e = _call(dsr.record_review, ws, entry, _on(on, "--on", day), notes, actor_or_default(actor), day, rag=rag,
-              reason=reason)
+    e = run(dsr.record_review, ws, entry, _on(on, "--on", day), notes, actor_or_default(actor), day, rag=rag,
+            reason=reason)
     emit(e, as_json, f"{e['ref']} reviewed: {e['rag_label']}, next review {e['next_review']}")
 
 
@@ -192,8 +184,8 @@ def ctr(
     from asc_assure.operations import dsr
 
     ws, day = open_workspace(store), today_or_now(today)
-    e = _call(dsr.record_ctr, ws, entry, _on(on, "--on", day), setting, outcome, actor_or_default(actor), day,
-              notes=notes)
+    e = run(dsr.record_ctr, ws, entry, _on(on, "--on", day), setting, outcome, actor_or_default(actor), day,
+            notes=notes)
     c = e["last_ctr"]
     emit(e, as_json, f"{e['ref']}: {c['review_type']} on {c['held_on']} recorded ({c['outcome_label']})")
 
@@ -217,12 +209,12 @@ def action(
     ws, day = open_workspace(store), today_or_now(today)
     who = actor_or_default(actor)
     if done is not None:
-        e = _call(dsr.complete_action, ws, entry, done, _on(on, "--on", day), who, day)
+        e = run(dsr.complete_action, ws, entry, done, _on(on, "--on", day), who, day)
         emit(e, as_json, f"{e['ref']}: action {done} done")
         return
     if not text or not owner or not due:
         fail("give --text, --owner and --due to add an action, or --done N to mark action N done")
-    e = _call(dsr.add_action, ws, entry, text, owner, parse_date(due, "--due"), who, day)
+    e = run(dsr.add_action, ws, entry, text, owner, parse_date(due, "--due"), who, day)
     a = e["actions"][-1]
     emit(e, as_json, f"{e['ref']}: action {a['id']} added for {a['owner']}, due {a['due_on']}")
 
@@ -243,7 +235,7 @@ def close(
     from asc_assure.operations import dsr
 
     ws, day = open_workspace(store), today_or_now(today)
-    e = _call(dsr.close_entry, ws, entry, reason, _on(on, "--on", day), actor_or_default(actor), day, note=note)
+    e = run(dsr.close_entry, ws, entry, reason, _on(on, "--on", day), actor_or_default(actor), day, note=note)
     emit(e, as_json, f"{e['ref']} closed on {e['closed_on']}: {e['close_reason_label']}")
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from asc_assure.commands.common import JsonOpt, StoreOpt, emit, fail, parse_date
+from asc_assure.commands.common import JsonOpt, StoreOpt, emit, fail, parse_date, require_store
 
 
 def _num(value: Any, places: int = 1) -> str:
@@ -70,8 +70,7 @@ def equity(
     from asc_assure.measures import equity as core
     from asc_assure.reports.monthly import latest_data_date
 
-    if not Path(store).is_dir():
-        fail(f"store folder {store} does not exist (run `asc-assure ingest` or `asc-assure demo` first)")
+    require_store(store)
     date = parse_date(as_of, "--as-of") or latest_data_date(store)
     if date is None:
         fail(f"no extracts have been loaded into {store}, so there is nothing to break down")

@@ -21,6 +21,7 @@ from asc_assure.commands.common import (
     fail,
     open_workspace,
     parse_date,
+    run,
     today_or_now,
 )
 
@@ -56,15 +57,6 @@ def _core():
     from asc_assure.assurance import evidence
 
     return evidence
-
-
-def _run(fn, *args: Any, **kwargs: Any) -> Any:
-    from asc_assure.assurance.workspace import WorkspaceError
-
-    try:
-        return fn(*args, **kwargs)
-    except WorkspaceError as exc:
-        fail(str(exc))
 
 
 def _line(item: dict[str, Any]) -> str:
@@ -130,10 +122,10 @@ def add(
         fail(f"missing {', '.join(missing)}")
     ws = open_workspace(store)
     evidence = _core()
-    item_id = _run(evidence.add_item, ws, actor=actor_or_default(actor), title=title, category=category,
-                   statements=statement, source_type=source_type, owner=owner,
-                   evidence_date=parse_date(date, "--date"), review_by=parse_date(review_by, "--review-by"),
-                   summary=summary or "", link=link, file_path=file)
+    item_id = run(evidence.add_item, ws, actor=actor_or_default(actor), title=title, category=category,
+                  statements=statement, source_type=source_type, owner=owner,
+                  evidence_date=parse_date(date, "--date"), review_by=parse_date(review_by, "--review-by"),
+                  summary=summary or "", link=link, file_path=file)
     item = evidence.get_item(ws, item_id)
     emit(item, as_json, f"added evidence item {item_id}: {item['title']}")
 
@@ -157,9 +149,9 @@ def list_(
 ) -> None:
     """List evidence items, newest first, with search and filters."""
     ws = open_workspace(store)
-    items = _run(_core().list_items, ws, today=today_or_now(today), text=text, statement=statement, theme=theme,
-                 category=category, source_type=source_type, owner=owner, stale=stale,
-                 include_retired=include_retired)
+    items = run(_core().list_items, ws, today=today_or_now(today), text=text, statement=statement, theme=theme,
+                category=category, source_type=source_type, owner=owner, stale=stale,
+                include_retired=include_retired)
     text_out = "\n".join(_line(i) for i in items) or "no evidence items match"
     emit(items, as_json, text_out + (f"\n{len(items)} item(s)" if items else ""))
 
@@ -169,7 +161,7 @@ def show(store: StoreOpt, item_id: ItemArg, today: TodayOpt = None, as_json: Jso
     """Show one item, whether it is stale, and its history."""
     ws = open_workspace(store)
     evidence = _core()
-    item = _run(evidence.get_item, ws, item_id, today=today_or_now(today))
+    item = run(evidence.get_item, ws, item_id, today=today_or_now(today))
     changes = evidence.history(ws, item_id)
     emit({**item, "history": changes}, as_json, _details(item, changes))
 
@@ -205,7 +197,7 @@ def update(
     if not changes:
         fail("nothing to change: give at least one option such as --review-by")
     ws = open_workspace(store)
-    item = _run(_core().update_item, ws, item_id, actor=actor_or_default(actor), **changes)
+    item = run(_core().update_item, ws, item_id, actor=actor_or_default(actor), **changes)
     emit(item, as_json, f"updated evidence item {item['id']}: {item['title']}")
 
 
@@ -219,7 +211,7 @@ def retire(
 ) -> None:
     """Retire an item (superseded or withdrawn). The record, file and history are kept."""
     ws = open_workspace(store)
-    item = _run(_core().retire_item, ws, item_id, actor=actor_or_default(actor), reason=reason)
+    item = run(_core().retire_item, ws, item_id, actor=actor_or_default(actor), reason=reason)
     emit(item, as_json, f"retired evidence item {item['id']}: {item['title']}")
 
 
@@ -227,7 +219,7 @@ def retire(
 def reinstate(store: StoreOpt, item_id: ItemArg, actor: ActorOpt = None, as_json: JsonOpt = False) -> None:
     """Bring a retired item back into use."""
     ws = open_workspace(store)
-    item = _run(_core().reinstate_item, ws, item_id, actor=actor_or_default(actor))
+    item = run(_core().reinstate_item, ws, item_id, actor=actor_or_default(actor))
     emit(item, as_json, f"reinstated evidence item {item['id']}: {item['title']}")
 
 
@@ -306,7 +298,7 @@ def download(
 ) -> None:
     """Copy an item's stored file out, after checking it still matches its checksum."""
     ws = open_workspace(store)
-    item, data = _run(_core().item_file_bytes, ws, item_id)
+    item, data = run(_core().item_file_bytes, ws, item_id)
     target = out / item["file_name"] if out.is_dir() else out
     target.write_bytes(data)
     emit({"file": str(target), "sha256": item["file_sha256"], "size": len(data)}, as_json,

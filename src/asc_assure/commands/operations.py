@@ -17,6 +17,7 @@ from asc_assure.commands.common import (
     fail,
     open_workspace,
     parse_date,
+    run,
 )
 
 AsOfOpt = Annotated[str | None, typer.Option(
@@ -49,17 +50,13 @@ def dols_queue(
     as_json: JsonOpt = False,
 ) -> None:
     """Open DoLS applications by priority, then oldest first, with due dates and breach warnings."""
-    from asc_assure.assurance.workspace import WorkspaceError
     from asc_assure.operations.dols import QUEUE_RANK, queue
 
     ws = open_workspace(store)
     date = _as_of(as_of)
     if priority is not None and priority not in QUEUE_RANK:
         fail(f"--priority {priority!r} must be one of {', '.join(QUEUE_RANK)}")
-    try:
-        items = queue(ws, store, date, team=team)
-    except WorkspaceError as exc:
-        fail(str(exc))
+    items = run(queue, ws, store, date, team=team)
     if priority:
         items = [i for i in items if i["priority"] == priority]
     shown = items[:limit] if limit else items
@@ -92,7 +89,7 @@ def dols_tool(as_json: JsonOpt = False) -> None:
     lines = [f"{tool.title}, version {tool.version} (based on {tool.based_on}, {tool.based_on_date}; "
              f"wording: {tool.wording})"]
     for c in tool.criteria:
-        lines.append(f"  {c.id}: {c.question}")
+        lines.append(f"  {c.id}: {c.text}")
         lines += [f"      {a.id:<12} {a.score:>3}  {a.label}" for a in c.answers]
     lines.append("Bands: " + ", ".join(f"{p} from {m}" for p, m in tool.bands))
     emit(tool.to_dict(), as_json, "\n".join(lines))
@@ -112,15 +109,11 @@ def dols_screen(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a screening of one application: answers, score, priority (and any override with a reason)."""
-    from asc_assure.assurance.workspace import WorkspaceError
     from asc_assure.operations.dols import record_screening
 
     ws = open_workspace(store)
-    try:
-        s = record_screening(ws, store, application_id, _parse_answers(answer or []), actor_or_default(actor),
-                             priority=priority, reason=reason, as_of=_as_of(as_of))
-    except WorkspaceError as exc:
-        fail(str(exc))
+    s = run(record_screening, ws, store, application_id, _parse_answers(answer or []), actor_or_default(actor),
+            priority=priority, reason=reason, as_of=_as_of(as_of))
     text = (f"screened {application_id}: score {s['score']}, tool says {s['tool_priority']}, recorded "
             f"{s['priority']}" + (f" (override: {s['override_reason']})" if s["overridden"] else ""))
     emit(s, as_json, text)
@@ -129,15 +122,11 @@ def dols_screen(
 @dols_app.command("report")
 def dols_report(store: StoreOpt, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
     """Open applications by priority and age band (the same count as the measure dols.open)."""
-    from asc_assure.assurance.workspace import WorkspaceError
     from asc_assure.operations.dols import report
 
     ws = open_workspace(store)
     date = _as_of(as_of)
-    try:
-        r = report(ws, store, date)
-    except WorkspaceError as exc:
-        fail(str(exc))
+    r = run(report, ws, store, date)
     bands = r["age_bands"]
     lines = [f"Open DoLS applications on {_fmt(date)}: {r['total']} ({r['awaiting_allocation']} awaiting "
              f"allocation, {r['breached']} past the due date, {r['due_soon']} due soon, {r['urgent']} urgent)",
@@ -160,15 +149,11 @@ def safeguarding_queues(
     as_json: JsonOpt = False,
 ) -> None:
     """Per team: overdue, due today, due in the next 2 working days, and open over 12 weeks."""
-    from asc_assure.assurance.workspace import WorkspaceError
     from asc_assure.operations.safeguarding_queues import QUEUE_TITLES, STEP_TITLES, queues
 
     ws = open_workspace(store)
     date = _as_of(as_of)
-    try:
-        q = queues(ws, store, date, team=team)
-    except WorkspaceError as exc:
-        fail(str(exc))
+    q = run(queues, ws, store, date, team=team)
     lines = [f"Safeguarding work queues on {_fmt(date)} (due soon = by {_fmt(q['due_soon_until'])})"]
     for t in q["teams"]:
         lines.append(f"{t['team']}: {t['open']} open ({t['open_concerns']} concerns, {t['open_enquiries']} "
@@ -193,15 +178,11 @@ def safeguarding_extend(
     as_json: JsonOpt = False,
 ) -> None:
     """Sign off a later due date for an open item's current step (team managers), with a reason."""
-    from asc_assure.assurance.workspace import WorkspaceError
     from asc_assure.operations.safeguarding_queues import STEP_TITLES, extend
 
     ws = open_workspace(store)
     new_due = parse_date(to, "--to")
-    try:
-        item = extend(ws, store, item_id, new_due, reason, actor_or_default(actor), _as_of(as_of))
-    except WorkspaceError as exc:
-        fail(str(exc))
+    item = run(extend, ws, store, item_id, new_due, reason, actor_or_default(actor), _as_of(as_of))
     emit(item, as_json, f"{item['kind']} {item['item_id']}: {STEP_TITLES[item['step']].lower()} now due "
                         f"{_fmt(item['due'])} (was {_fmt(dt.date.fromisoformat(item['extension']['due_before']))})")
 

@@ -16,6 +16,7 @@ from asc_assure.commands.common import (
     emit,
     fail,
     open_workspace,
+    run,
     today_or_now,
 )
 
@@ -41,15 +42,11 @@ def plan_import(
     Importing the same file again changes nothing. Exit code 2 if any row was refused.
     """
     from asc_assure.assurance.plan_excel import import_plan
-    from asc_assure.assurance.workspace import WorkspaceError
 
     if not file.is_file():
         fail(f"file {file} does not exist")
     ws = open_workspace(store)
-    try:
-        report = import_plan(ws, file, actor_or_default(actor))
-    except WorkspaceError as exc:
-        fail(str(exc))
+    report = run(import_plan, ws, file, actor_or_default(actor))
     lines = [f"{file.name}: {report.changed} row(s) added or changed"]
     for sheet, c in report.sheets.items():
         lines.append(f"  {sheet:<17} {c['created']} added, {c['updated']} updated, {c['unchanged']} unchanged")
@@ -141,16 +138,12 @@ def plan_update(
 ) -> None:
     """Record progress on an action: status, % complete, evidence and a note, added to its action log."""
     from asc_assure.assurance import plan
-    from asc_assure.assurance.workspace import WorkspaceError
 
     ws = open_workspace(store)
     day = today_or_now(today)
-    try:
-        changed = plan.update_progress(ws, actor_or_default(actor), ref, day, status=status,
-                                       percent_complete=percent, evidence=evidence, note=note)
-        action = plan.get_action(ws, ref, day)
-    except WorkspaceError as exc:
-        fail(str(exc))
+    changed = run(plan.update_progress, ws, actor_or_default(actor), ref, day, status=status,
+                  percent_complete=percent, evidence=evidence, note=note)
+    action = run(plan.get_action, ws, ref, day)
     emit({"ref": ref, "changed": changed, "status": action["status"],
           "percent_complete": action["percent_complete"], "rag": action["rag"]}, as_json,
          f"action {ref}: {action['status']}, {action['percent_complete']}% complete, RAG {action['rag_label']}")

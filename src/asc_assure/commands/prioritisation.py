@@ -17,8 +17,8 @@ from asc_assure.commands.common import (
     TodayOpt,
     actor_or_default,
     emit,
-    fail,
     open_workspace,
+    run,
     today_or_now,
 )
 
@@ -39,13 +39,9 @@ def _fmt(day: Any) -> str:
 
 
 def _answers(pairs: list[str] | None) -> dict[str, str]:
-    from asc_assure.assurance.workspace import WorkspaceError
     from asc_assure.operations.prioritisation import parse_answer_pairs
 
-    try:
-        return parse_answer_pairs(pairs or [])
-    except WorkspaceError as exc:
-        fail(str(exc))
+    return run(parse_answer_pairs, pairs or [])
 
 
 def _line(i: dict[str, Any]) -> str:
@@ -72,15 +68,6 @@ def _summary(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _run(call, *args: Any, **kwargs: Any) -> Any:
-    from asc_assure.assurance.workspace import WorkspaceError
-
-    try:
-        return call(*args, **kwargs)
-    except WorkspaceError as exc:
-        fail(str(exc))
-
-
 @referrals_app.command("tool")
 def tool_cmd(as_json: JsonOpt = False) -> None:
     """Show the prioritisation tool: questions, answers and weights, bands, overrides and check-in intervals."""
@@ -90,7 +77,7 @@ def tool_cmd(as_json: JsonOpt = False) -> None:
     lines = [f"{tool.title}, version {tool.version}", f"Based on: {tool.based_on}", f"Wording: {tool.wording}"]
     for q in tool.questions:
         lines.append(f"  {q.id}: {q.text}")
-        lines += [f"      {o.id:<28} {o.weight:>3}  {o.label}" for o in q.options]
+        lines += [f"      {o.id:<28} {o.score:>3}  {o.label}" for o in q.answers]
     lines.append("Bands: " + ", ".join(f"{p} from {m}" for p, m in tool.bands))
     lines += [f"Override {o.id}: {o.question} = {' or '.join(sorted(o.answers))} gives at least {o.priority}"
               for o in tool.overrides]
@@ -108,7 +95,7 @@ def queue_cmd(store: StoreOpt, team: TeamOpt = None, today: TodayOpt = None,
     from asc_assure.operations.prioritisation import queue, queue_summary
 
     day = today_or_now(today)
-    items = _run(queue, open_workspace(store), store, day, team=team)
+    items = run(queue, open_workspace(store), store, day, team=team)
     lines = [f"Waiting list on {_fmt(day)}: {len(items)} people"]
     for t in queue_summary(items):
         p, s = t["by_priority"], t["by_status"]
@@ -130,7 +117,7 @@ def waiting_well_cmd(store: StoreOpt, team: TeamOpt = None, today: TodayOpt = No
     from asc_assure.operations.prioritisation import waiting_well
 
     day = today_or_now(today)
-    data = _run(waiting_well, open_workspace(store), store, day, team=team)
+    data = run(waiting_well, open_workspace(store), store, day, team=team)
     weeks = ", ".join(f"{k.replace('_', ' ')} every {v} week(s)" for k, v in data["check_in_weeks"].items())
     lines = [f"Waiting-well check-ins on {_fmt(day)}: {data['overdue_total']} overdue ({weeks})"]
     for t in data["teams"]:
@@ -149,7 +136,7 @@ def show_cmd(referral_id: RefArg, store: StoreOpt, today: TodayOpt = None, as_js
     """One referral waiting: its priority, where it came from, verification and check-in history."""
     from asc_assure.operations.prioritisation import OUTCOMES, detail
 
-    d = _run(detail, open_workspace(store), store, referral_id, today_or_now(today))
+    d = run(detail, open_workspace(store), store, referral_id, today_or_now(today))
     lines = [_summary(d)]
     lines += [f"  {_fmt(p['prioritised_on'])} prioritised by {p['prioritised_by']}: score {p['score']} "
               f"({p['score_priority']}), overrides {', '.join(p['overrides']) or 'none'} -> {p['priority']}"
@@ -169,8 +156,8 @@ def prioritise_cmd(referral_id: RefArg, store: StoreOpt, answer: AnswerOpt = Non
     """Answer the tool's questions for a referral: its score, any override, and the computed priority."""
     from asc_assure.operations.prioritisation import prioritise
 
-    d = _run(prioritise, open_workspace(store), store, referral_id, _answers(answer), actor_or_default(actor),
-             today_or_now(today), notes=notes)
+    d = run(prioritise, open_workspace(store), store, referral_id, _answers(answer), actor_or_default(actor),
+            today_or_now(today), notes=notes)
     p = d["prioritisations"][0]
     extra = f", overrides: {', '.join(p['overrides'])}" if p["overrides"] else ""
     emit(d, as_json, f"prioritised {d['referral_id']}: score {p['score']} ({p['score_priority']}){extra} -> "
@@ -184,8 +171,8 @@ def verify_cmd(referral_id: RefArg, store: StoreOpt, priority: PriorityOpt = Non
     """Practice supervisor: verify the priority as it stands, or change it with --priority and --reason."""
     from asc_assure.operations.prioritisation import verify
 
-    d = _run(verify, open_workspace(store), store, referral_id, actor_or_default(actor), today_or_now(today),
-             priority=priority, reason=reason)
+    d = run(verify, open_workspace(store), store, referral_id, actor_or_default(actor), today_or_now(today),
+            priority=priority, reason=reason)
     x = d["decisions"][0]
     text = (f"verified {d['referral_id']} as {x['priority']}" if x["kind"] == "verified" else
             f"changed {d['referral_id']} from {x['priority_before'] or 'none'} to {x['priority']}: {x['reason']}")
@@ -204,8 +191,8 @@ def reprioritise_cmd(
     """Re-prioritise because circumstances changed: a new --priority, or --answer the questions again."""
     from asc_assure.operations.prioritisation import reprioritise
 
-    d = _run(reprioritise, open_workspace(store), store, referral_id, actor_or_default(actor), today_or_now(today),
-             what_changed, priority=priority, answers=_answers(answer) or None, reason=reason)
+    d = run(reprioritise, open_workspace(store), store, referral_id, actor_or_default(actor), today_or_now(today),
+            what_changed, priority=priority, answers=_answers(answer) or None, reason=reason)
     x = d["decisions"][0]
     emit(d, as_json, f"re-prioritised {d['referral_id']}: {x['priority_before'] or 'none'} -> {x['priority']} "
                      f"({x['what_changed']}); awaiting a practice supervisor's verification")
@@ -228,8 +215,8 @@ def check_in_cmd(
     from asc_assure.commands.common import parse_date
     from asc_assure.operations.prioritisation import OUTCOMES, check_in
 
-    d = _run(check_in, open_workspace(store), store, referral_id, outcome, actor_or_default(actor),
-             today_or_now(today), contact_date=parse_date(date, "--date"), notes=notes, priority=priority)
+    d = run(check_in, open_workspace(store), store, referral_id, outcome, actor_or_default(actor),
+            today_or_now(today), contact_date=parse_date(date, "--date"), notes=notes, priority=priority)
     c = d["check_ins"][0]
     emit(d, as_json, f"check-in recorded for {d['referral_id']} on {_fmt(c['contact_date'])}: "
                      f"{OUTCOMES[c['outcome']]}\n{_summary(d)}")

@@ -16,6 +16,8 @@ from asc_assure.commands.common import (
     emit,
     fail,
     open_workspace,
+    run,
+    text_or_file,
     today_or_now,
 )
 
@@ -48,16 +50,12 @@ def monthly(
     An exception (Red, or Amber for two months or more) without commentary is shown as
     "Commentary required" and warned about here; --strict refuses to write the report instead.
     """
-    from asc_assure.assurance.workspace import WorkspaceError
     from asc_assure.reports.monthly import FORMATS, build_report, write_report
 
     if out.suffix.lower() not in FORMATS:
         fail(f"--out must end in .pdf, .docx or .html, not {out.name!r}")
     open_workspace(store)
-    try:
-        data = build_report(store, month, today_or_now(today), council=council)
-    except WorkspaceError as exc:
-        fail(str(exc))
+    data = run(build_report, store, month, today_or_now(today), council=council)
     titles = {k["id"]: k["title"] for k in data["kpis"]}
     missing = [titles[i] for i in data["missing_commentary"]]
     if missing:
@@ -87,20 +85,10 @@ def commentary_write(
 ) -> None:
     """Save commentary for a measure in a month (a new version; earlier wording is kept)."""
     from asc_assure.assurance.commentary import write_commentary
-    from asc_assure.assurance.workspace import WorkspaceError
 
-    if (text is None) == (file is None):
-        fail("give the commentary with exactly one of --text or --file")
-    if file is not None:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except OSError as exc:
-            fail(f"cannot read --file {file}: {exc.strerror or exc}")
+    body = text_or_file(text, file, "give the commentary with exactly one of --text or --file")
     ws = open_workspace(store)
-    try:
-        row = write_commentary(ws, actor_or_default(actor), measure, month, text or "")
-    except WorkspaceError as exc:
-        fail(str(exc))
+    row = run(write_commentary, ws, actor_or_default(actor), measure, month, body)
     emit(row, as_json, f"saved commentary for {row['measure_id']} in {row['month']} (version {row['version']})")
 
 
@@ -108,13 +96,9 @@ def commentary_write(
 def commentary_list(store: StoreOpt, month: MonthOpt, as_json: JsonOpt = False) -> None:
     """The current commentary of each measure for a month."""
     from asc_assure.assurance.commentary import latest_commentary
-    from asc_assure.assurance.workspace import WorkspaceError
 
     ws = open_workspace(store)
-    try:
-        notes = latest_commentary(ws, month)
-    except WorkspaceError as exc:
-        fail(str(exc))
+    notes = run(latest_commentary, ws, month)
     items = sorted(notes.values(), key=lambda r: r["measure_id"])
     text = "\n\n".join(f"{r['measure_id']} (version {r['version']}, {r['author']}, {r['written_at']}):\n  {r['text']}"
                        for r in items) or f"no commentary for {month}"
@@ -130,13 +114,9 @@ def commentary_history_cmd(
 ) -> None:
     """Every version of one measure's commentary for a month, newest first."""
     from asc_assure.assurance.commentary import commentary_history
-    from asc_assure.assurance.workspace import WorkspaceError
 
     ws = open_workspace(store)
-    try:
-        versions = commentary_history(ws, measure, month)
-    except WorkspaceError as exc:
-        fail(str(exc))
+    versions = run(commentary_history, ws, measure, month)
     text = "\n\n".join(f"version {r['version']} by {r['author']} at {r['written_at']}:\n  {r['text']}"
                        for r in versions) or f"no commentary for {measure} in {month}"
     emit(versions, as_json, text)

@@ -16,6 +16,7 @@ from asc_assure.commands.common import (
     fail,
     open_workspace,
     parse_date,
+    run,
     today_or_now,
 )
 
@@ -47,15 +48,6 @@ def _detail(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _run(fn, *args: Any, **kwargs: Any) -> Any:
-    from asc_assure.assurance.workspace import WorkspaceError
-
-    try:
-        return fn(*args, **kwargs)
-    except WorkspaceError as exc:
-        fail(str(exc))
-
-
 @risks_app.command("add")
 def add(
     store: StoreOpt,
@@ -80,11 +72,11 @@ def add(
     from asc_assure.assurance import risks
 
     ws = open_workspace(store)
-    r = _run(risks.add_risk, ws, actor=actor_or_default(actor), today=today_or_now(today), title=title, cause=cause,
-             effect=effect, owner=owner, category=category, controls=controls, linked_actions=actions, ref=ref,
-             inherent_likelihood=inherent_likelihood, inherent_impact=inherent_impact,
-             residual_likelihood=residual_likelihood, residual_impact=residual_impact,
-             scored_on=parse_date(scored_on, "--scored-on"))
+    r = run(risks.add_risk, ws, actor=actor_or_default(actor), today=today_or_now(today), title=title, cause=cause,
+            effect=effect, owner=owner, category=category, controls=controls, linked_actions=actions, ref=ref,
+            inherent_likelihood=inherent_likelihood, inherent_impact=inherent_impact,
+            residual_likelihood=residual_likelihood, residual_impact=residual_impact,
+            scored_on=parse_date(scored_on, "--scored-on"))
     emit(r, as_json, f"added {_line(r)}")
 
 
@@ -105,8 +97,8 @@ def list_(
     if status not in ("open", "closed", "all"):
         fail(f"--status must be open, closed or all, not {status!r}")
     ws = open_workspace(store)
-    found = _run(risks.list_risks, ws, today_or_now(today), status=None if status == "all" else status, band=band,
-                 owner=owner, escalated=escalated)
+    found = run(risks.list_risks, ws, today_or_now(today), status=None if status == "all" else status, band=band,
+                owner=owner, escalated=escalated)
     emit(found, as_json, "\n".join(_line(r) for r in found) or "no risks match")
 
 
@@ -121,7 +113,7 @@ def show(
     from asc_assure.assurance import risks
 
     ws = open_workspace(store)
-    r = _run(risks.get_risk, ws, ref, parse_date(today, "--today"))
+    r = run(risks.get_risk, ws, ref, parse_date(today, "--today"))
     emit(r, as_json, _detail(r))
 
 
@@ -144,10 +136,10 @@ def rescore(
     from asc_assure.assurance import risks
 
     ws = open_workspace(store)
-    r = _run(risks.rescore, ws, ref, actor=actor_or_default(actor), today=today_or_now(today),
-             residual_likelihood=residual_likelihood, residual_impact=residual_impact,
-             inherent_likelihood=inherent_likelihood, inherent_impact=inherent_impact, on=parse_date(on, "--on"),
-             note=note)
+    r = run(risks.rescore, ws, ref, actor=actor_or_default(actor), today=today_or_now(today),
+            residual_likelihood=residual_likelihood, residual_impact=residual_impact,
+            inherent_likelihood=inherent_likelihood, inherent_impact=inherent_impact, on=parse_date(on, "--on"),
+            note=note)
     extra = {"escalated": " -- now ESCALATED", "de-escalated": " -- no longer escalated"}.get(r["escalation"], "")
     emit(r, as_json, f"re-scored {_line(r)}{extra}")
 
@@ -178,7 +170,7 @@ def update(
     if not given:
         fail("nothing to change: give at least one of --title, --cause, --effect, --owner, --category, --controls, "
              "--actions, --status")
-    r = _run(risks.update_risk, ws, ref, actor=actor_or_default(actor), today=today_or_now(today), **given)
+    r = run(risks.update_risk, ws, ref, actor=actor_or_default(actor), today=today_or_now(today), **given)
     emit(r, as_json, f"updated {r['ref']}: {', '.join(r['changed']) or 'nothing changed'}")
 
 
@@ -193,7 +185,7 @@ def heatmap(
     from asc_assure.assurance import risks
 
     ws = open_workspace(store)
-    grid = _run(risks.heat_map, ws, which, parse_date(today, "--today"))
+    grid = run(risks.heat_map, ws, which, parse_date(today, "--today"))
     lines = [f"{which.capitalize()} risks. Rows: likelihood; columns: impact 1-5.", "      1  2  3  4  5"]
     lines += [f"L{lik}   " + " ".join(f"{grid[lik - 1][i]:>2}" for i in range(5)) for lik in range(5, 0, -1)]
     emit(grid, as_json, "\n".join(lines))

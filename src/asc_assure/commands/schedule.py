@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from asc_assure.commands.common import JsonOpt, StoreOpt, emit, fail, parse_date
+from asc_assure.commands.common import JsonOpt, StoreOpt, emit, fail, parse_date, require_store
 
 
 def register(app: typer.Typer, cqc_app: typer.Typer) -> None:
@@ -63,8 +63,7 @@ def schedule(
     from asc_assure.operations.scheduling import ScheduleError, load_settings, run_schedule
 
     first = parse_date(start, "--from")
-    if not Path(store).is_dir():
-        fail(f"store folder {store} does not exist (run `asc-assure ingest` or `asc-assure demo` first)")
+    require_store(store)
     if time_limit is not None and time_limit <= 0:
         fail(f"--time-limit must be a positive number of seconds, not {time_limit}")
     try:

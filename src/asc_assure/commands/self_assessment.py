@@ -22,6 +22,7 @@ from asc_assure.commands.common import (
     open_workspace,
     parse_date,
     print_or_write,
+    run,
     today_or_now,
 )
 
@@ -44,15 +45,6 @@ def register(app: typer.Typer, cqc_app: typer.Typer) -> None:
     """Attach ``self-assessment`` and ``scores`` under ``asc-assure cqc``."""
     cqc_app.add_typer(sa_app, name="self-assessment")
     cqc_app.add_typer(scores_app, name="scores")
-
-
-def _run(fn, *args: Any, **kwargs: Any) -> Any:
-    from asc_assure.assurance.workspace import WorkspaceError
-
-    try:
-        return fn(*args, **kwargs)
-    except WorkspaceError as exc:
-        fail(str(exc))
 
 
 def _sa():
@@ -89,15 +81,15 @@ def show(store: StoreOpt, theme: OptionalThemeOpt = None,
     ws = open_workspace(store)
     sa = _sa()
     if theme is None:
-        rows = _run(sa.status_summary, ws)
+        rows = run(sa.status_summary, ws)
         lines = ["Self-assessment sections:"]
         lines += [f"  {r['slug']:<22} {'v' + str(r['version']) if r['version'] else '—':<5} {r['status_text']:<22}"
                   + (f" (approved: v{r['approved_version']})" if r["approved_version"] else "") for r in rows]
         emit(rows, as_json, "\n".join(lines))
         return
-    v = _run(sa.get_version, ws, theme, version) if version else _run(sa.latest, ws, theme)
+    v = run(sa.get_version, ws, theme, version) if version else run(sa.latest, ws, theme)
     if v is None:
-        fail(f"{_run(sa.section_title, theme)} has not been written yet (use `import` to add it)")
+        fail(f"{run(sa.section_title, theme)} has not been written yet (use `import` to add it)")
     stats = ks.resolve(store, v["content"].get("key_statistics") or [], ks.default_as_of(store, today_or_now(today)))
     lines = [f"{sa.section_title(theme)} — version {v['version']} ({v['status_text']})", _version_line(v), ""]
     lines += sa.content_lines(theme, v["content"])
@@ -118,7 +110,7 @@ def import_(file: Annotated[Path, typer.Argument(help="YAML file: `overview:` te
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read {file}: {exc}")
-    results = _run(_sa().import_yaml, ws, text, actor_or_default(actor), note)
+    results = run(_sa().import_yaml, ws, text, actor_or_default(actor), note)
     lines = [f"  {r['section']:<22} " + (f"saved as version {r['version']}" if r["saved"] else
                                          f"unchanged (version {r['version']})" if r["version"] else "empty, not saved")
              for r in results]
@@ -136,7 +128,7 @@ def _workflow(action: str, store: Path, theme: str, actor: str | None, text: str
     sa = _sa()
     ws = open_workspace(store)
     fn = {"submit": sa.submit, "approve": sa.approve, "return": sa.return_for_changes}[action]
-    v = _run(fn, ws, theme, actor_or_default(actor), text)
+    v = run(fn, ws, theme, actor_or_default(actor), text)
     typer.echo(f"{sa.section_title(theme)} version {v['version']} is now {v['status_text'].lower()}")
 
 
@@ -168,7 +160,7 @@ def return_(store: StoreOpt, theme: ThemeOpt,
 def history(store: StoreOpt, theme: ThemeOpt, as_json: JsonOpt = False) -> None:
     """Every version of a section, newest first: who saved it, when, its status and review decisions."""
     sa = _sa()
-    versions = _run(sa.history, open_workspace(store), theme)
+    versions = run(sa.history, open_workspace(store), theme)
     emit([_public_version(v) for v in versions], as_json,
          "\n".join([f"{sa.section_title(theme)}:", *[_version_line(v) for v in versions]] if versions
                    else [f"{sa.section_title(theme)} has no versions yet"]))
@@ -181,7 +173,7 @@ def diff(store: StoreOpt, theme: ThemeOpt,
          as_json: JsonOpt = False) -> None:
     """What changed between two versions of a section, item by item."""
     sa = _sa()
-    d = _run(sa.diff, open_workspace(store), theme, from_version, to_version)
+    d = run(sa.diff, open_workspace(store), theme, from_version, to_version)
     header = f"{d['title']}: version {from_version} -> version {to_version}"
     emit({"section": theme, "from": from_version, "to": to_version, "changes": d["changes"]}, as_json,
          "\n".join([header, *sa.diff_lines(d["changes"])]))
@@ -197,8 +189,8 @@ def export(store: StoreOpt,
     from asc_assure.reports import self_assessment as rep
 
     ws = open_workspace(store)
-    path = _run(rep.export, ws, store, out, today_or_now(today), theme, fmt,
-                "approved" if approved else "latest", public)
+    path = run(rep.export, ws, store, out, today_or_now(today), theme, fmt,
+               "approved" if approved else "latest", public)
     typer.echo(f"wrote {path}")
 
 
@@ -208,8 +200,8 @@ def summary(store: StoreOpt, out: Annotated[Path, typer.Option("--out", help="FI
     """Write the executive summary (at most 4 A4 pages; what had to be left out is listed in it)."""
     from asc_assure.reports import self_assessment as rep
 
-    doc = _run(rep.export_summary, open_workspace(store), store, out, today_or_now(today), None,
-               "approved" if approved else "latest", public)
+    doc = run(rep.export_summary, open_workspace(store), store, out, today_or_now(today), None,
+              "approved" if approved else "latest", public)
     typer.echo(f"wrote {out}" + (f" (trimmed to fit {rep.SUMMARY_MAX_PAGES} pages: {len(doc.trimmed)} note(s))"
                                  if doc.trimmed else ""))
 
@@ -238,8 +230,8 @@ def scores_set(pairs: ScorePairs, store: StoreOpt,
     """Record self-assessed score(s) with a rationale; every change is kept with its date and who made it."""
     from asc_assure.assurance import scores
 
-    saved = _run(scores.set_self_scores, open_workspace(store), _pairs(pairs), rationale, actor_or_default(actor),
-                 today_or_now(today))
+    saved = run(scores.set_self_scores, open_workspace(store), _pairs(pairs), rationale, actor_or_default(actor),
+                today_or_now(today))
     emit(saved, as_json, "\n".join(f"{r['statement']}: {r['score']} ({r['rationale']})" for r in saved))
 
 
@@ -255,8 +247,8 @@ def scores_actual(pairs: ScorePairs, store: StoreOpt,
     from asc_assure.assurance import scores
 
     when = parse_date(assessed_on, "--assessed-on")
-    a = _run(scores.record_actual, open_workspace(store), _pairs(pairs), when, actor_or_default(actor),
-             report_date=parse_date(report_date, "--report-date"), published_rating=rating)
+    a = run(scores.record_actual, open_workspace(store), _pairs(pairs), when, actor_or_default(actor),
+            report_date=parse_date(report_date, "--report-date"), published_rating=rating)
     emit(a, as_json, f"CQC assessment of {a['assessed_on']}: " + ", ".join(f"{k}={v}" for k, v in a["scores"].items()))
 
 
@@ -265,7 +257,7 @@ def scores_compare(store: StoreOpt, as_json: JsonOpt = False) -> None:
     """Self-assessed and CQC scores side by side, with the overall result of each by CQC's method."""
     from asc_assure.assurance import scores
 
-    c = _run(scores.comparison, open_workspace(store))
+    c = run(scores.comparison, open_workspace(store))
     lines = [f"{'Quality statement':<46} {'self':>4} {'CQC':>4}  difference"]
     for r in c["statements"]:
         lines.append(f"{r['title'][:46]:<46} {r['self_score'] or '—'!s:>4} {r['cqc_score'] or '—'!s:>4}  "
@@ -288,6 +280,6 @@ def scores_history(store: StoreOpt,
     """Every self-assessed score recorded, newest first, with date, who and rationale."""
     from asc_assure.assurance import scores
 
-    found = _run(scores.self_score_history, open_workspace(store), statement)
+    found = run(scores.self_score_history, open_workspace(store), statement)
     emit(found, as_json, "\n".join(f"{r['scored_on']} {r['recorded_by']:<20} {r['statement']}={r['score']}  "
                                    f"{r['rationale']}" for r in found) or "No self-assessed scores yet")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from asc_assure.commands.common import JsonOpt, emit, fail, parse_date
+from asc_assure.commands.common import JsonOpt, emit, fail, parse_date, run
 
 simulate_app = typer.Typer(help="Demand and capacity: simulate the assessment waiting list for a scenario "
                                 "(staff FTE, demand growth, prioritisation rule, backlog push), or back-test "
@@ -86,15 +86,11 @@ def simulate(
     if store is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
-    from asc_assure.assurance.workspace import WorkspaceError
     from asc_assure.operations.simulation import run_simulation
 
     chosen = _scenario(scenario)
-    try:
-        result = run_simulation(store, chosen, weeks=weeks, replications=replications, seed=seed,
-                                as_of=parse_date(as_of, "--as-of"))
-    except WorkspaceError as exc:
-        fail(str(exc))
+    result = run(run_simulation, store, chosen, weeks=weeks, replications=replications, seed=seed,
+                 as_of=parse_date(as_of, "--as-of"))
     if out is not None:
         from asc_assure.operations.simulation.chart import standalone_svg
 
@@ -113,13 +109,9 @@ def backtest(
     as_json: JsonOpt = False,
 ) -> None:
     """Calibrate on year one, forecast year two and report the error against the actual weekly list."""
-    from asc_assure.assurance.workspace import WorkspaceError
     from asc_assure.operations.simulation.backtest import backtest as run_backtest
 
-    try:
-        r = run_backtest(store, parse_date(split, "--split"), weeks, replications, seed)
-    except WorkspaceError as exc:
-        fail(str(exc))
+    r = run(run_backtest, store, parse_date(split, "--split"), weeks, replications, seed)
     w, a = r["waiting_list"], r["arrivals"]
     text = "\n".join([
         f"Back-test: calibrated on data to {r['split']}, forecast {r['weeks']} weeks to {r['data_to']} "

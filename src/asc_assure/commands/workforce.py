@@ -6,12 +6,11 @@ workforce measures, so it matches the measure pages, the weekly pack and the mon
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from asc_assure.commands.common import JsonOpt, StoreOpt, emit, fail, parse_date
+from asc_assure.commands.common import JsonOpt, StoreOpt, emit, fail, parse_date, require_store
 
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", help="Date to report at (YYYY-MM-DD; default: the date of the newest workforce extract). "
@@ -70,8 +69,7 @@ def workforce(store: StoreOpt, as_of: AsOfOpt = None, as_json: JsonOpt = False) 
     by team and role, with caseloads checked against each role's ceiling and trends over the month ends."""
     from asc_assure.measures.workforce import WorkforceError, build_summary
 
-    if not Path(store).is_dir():
-        fail(f"store folder {store} does not exist (run `asc-assure ingest` or `asc-assure demo` first)")
+    require_store(store)
     try:
         summary = build_summary(store, parse_date(as_of, "--as-of"))
     except WorkforceError as exc:

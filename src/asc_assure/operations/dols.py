@@ -19,14 +19,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from asc_assure.assurance.workspace import NotFound, Workspace, WorkspaceError, rows
 from asc_assure.data.store import Store, StoreError
+from asc_assure.domain import questionnaire
 from asc_assure.domain import timescales as ts
 from asc_assure.domain.working_days import working_days_between
 
@@ -41,25 +39,15 @@ DOLS_TEAM_TYPE = "dols"
 
 
 # -- the screening tool ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Answer:
-    id: str
-    label: str
-    score: int
-
-
-@dataclass(frozen=True)
-class Criterion:
-    id: str
-    question: str
-    answers: tuple[Answer, ...]
-
-    def answer(self, answer_id: str) -> Answer:
-        for a in self.answers:
-            if a.id == answer_id:
-                return a
-        known = ", ".join(a.id for a in self.answers)
-        raise WorkspaceError(f"answer {answer_id!r} is not one of the answers to {self.id!r} ({known})")
+#: The tool's error wording (the mechanism is :mod:`asc_assure.domain.questionnaire`).
+WORDING = questionnaire.Wording(
+    answers_not_distinct="screening tool criterion {question!r} needs distinct answers",
+    questions_not_distinct="the screening tool needs criteria with distinct ids",
+    bad_bands="the screening tool's bands must be {names}, the lowest from 0",
+    unknown_questions="unknown screening question(s): {unknown}; the questions are {known}",
+    unanswered="answer every screening question; not answered: {missing}",
+    unknown_answer="answer {answer!r} is not one of the answers to {question!r} ({known})",
+)
 
 
 @dataclass(frozen=True)
@@ -70,62 +58,46 @@ class Tool:
     based_on: str
     based_on_date: str
     wording: str
-    criteria: tuple[Criterion, ...]
+    criteria: tuple[questionnaire.Question, ...]
     bands: tuple[tuple[str, int], ...]  # (priority, min_score), highest first
 
     def priority_for(self, score: int) -> str:
-        for priority, minimum in self.bands:
-            if score >= minimum:
-                return priority
-        return self.bands[-1][0]
+        return questionnaire.band(self.bands, score)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "version": self.version, "based_on": self.based_on,
                 "based_on_date": self.based_on_date, "wording": self.wording,
-                "bands": [{"priority": p, "min_score": m} for p, m in self.bands],
-                "criteria": [{"id": c.id, "question": c.question,
-                              "answers": [{"id": a.id, "label": a.label, "score": a.score} for a in c.answers]}
-                             for c in self.criteria]}
+                "bands": questionnaire.bands_dict(self.bands),
+                "criteria": questionnaire.questions_dict(self.criteria, "score")}
 
 
 def _tool_from(data: dict[str, Any]) -> Tool:
     meta = data.get("tool") or {}
-    criteria = []
-    for c in data.get("criteria") or []:
-        answers = tuple(Answer(str(a["id"]), str(a["label"]), int(a["score"])) for a in c["answers"])
-        if len({a.id for a in answers}) != len(answers) or not answers:
-            raise ValueError(f"screening tool criterion {c['id']!r} needs distinct answers")
-        criteria.append(Criterion(str(c["id"]), str(c["question"]), answers))
-    if not criteria or len({c.id for c in criteria}) != len(criteria):
-        raise ValueError("the screening tool needs criteria with distinct ids")
-    bands = tuple(sorted(((str(b["priority"]), int(b["min_score"])) for b in data.get("bands") or []),
-                         key=lambda b: -b[1]))
-    if sorted(p for p, _ in bands) != sorted(PRIORITIES) or bands[-1][1] > 0:
-        raise ValueError("the screening tool's bands must be high, medium and low, the lowest from 0")
+    criteria = questionnaire.parse_questions(data.get("criteria"), "score", WORDING)
+    bands = questionnaire.parse_bands(data.get("bands"), PRIORITIES, WORDING)
     return Tool(str(meta.get("id", "dols_screening")), str(meta.get("title", "DoLS screening")),
                 str(meta["version"]), str(meta.get("based_on", "")), str(meta.get("based_on_date", "")),
-                str(meta.get("wording", "")), tuple(criteria), bands)
+                str(meta.get("wording", "")), criteria, bands)
 
 
 @lru_cache(maxsize=4)
 def load_tool(path: str | None = None) -> Tool:
     """The screening tool (the packaged YAML unless a council's own file is given)."""
-    text = (Path(path).read_text(encoding="utf-8") if path
-            else (resources.files("asc_assure.operations") / "dols_screening.yaml").read_text(encoding="utf-8"))
-    return _tool_from(yaml.safe_load(text))
+    return _tool_from(questionnaire.read_definition(path, "asc_assure.operations", "dols_screening.yaml"))
+
+
+def _score(tool: Tool, answers: dict[str, str]) -> tuple[dict[str, str], int, str]:
+    try:
+        clean, total = questionnaire.score(tool.criteria, answers, WORDING)
+    except questionnaire.AnswerError as exc:
+        raise WorkspaceError(str(exc)) from exc
+    return clean, total, tool.priority_for(total)
 
 
 def score_answers(tool: Tool, answers: dict[str, str]) -> tuple[int, str]:
     """Total score and the tool's priority. Every criterion must be answered, with one of its answers."""
-    unknown = sorted(set(answers) - {c.id for c in tool.criteria})
-    if unknown:
-        raise WorkspaceError(f"unknown screening question(s): {', '.join(unknown)}; "
-                             f"the questions are {', '.join(c.id for c in tool.criteria)}")
-    missing = [c.id for c in tool.criteria if not str(answers.get(c.id) or "").strip()]
-    if missing:
-        raise WorkspaceError(f"answer every screening question; not answered: {', '.join(missing)}")
-    total = sum(c.answer(str(answers[c.id]).strip()).score for c in tool.criteria)
-    return total, tool.priority_for(total)
+    _, total, priority = _score(tool, answers)
+    return total, priority
 
 
 # -- the store --------------------------------------------------------------------------------------------
@@ -196,7 +168,7 @@ def record_screening(ws: Workspace, store_dir: Path | str, application_id: str, 
     if app["completed_date"] is not None and (as_of is None or app["completed_date"] <= as_of):
         raise WorkspaceError(f"application {application_id} was decided on {app['completed_date']:%d/%m/%Y}; "
                              "only open applications are screened")
-    total, tool_priority = score_answers(tool, answers)
+    clean, total, tool_priority = _score(tool, answers)
     chosen = (priority or "").strip().lower() or tool_priority
     if chosen not in PRIORITIES:
         raise WorkspaceError(f"priority {priority!r} must be high, medium or low")
@@ -204,7 +176,6 @@ def record_screening(ws: Workspace, store_dir: Path | str, application_id: str, 
     if chosen != tool_priority and (reason is None or len(reason) < MIN_REASON):
         raise WorkspaceError(f"the tool gives {tool_priority} priority (score {total}); to record {chosen} "
                              f"instead, give a reason of at least {MIN_REASON} characters")
-    clean = {c.id: str(answers[c.id]).strip() for c in tool.criteria}
     with ws.transaction() as con:
         cur = con.execute(
             "INSERT INTO dols_screenings (application_id, tool_version, answers, score, tool_priority, priority, "

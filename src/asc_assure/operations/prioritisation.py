@@ -29,14 +29,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from asc_assure.assurance.workspace import NotFound, Workspace, WorkspaceError, rows, utc_now
 from asc_assure.data.store import Store, StoreError
+from asc_assure.domain import questionnaire
 
 PRIORITIES = ("high", "medium", "low")
 NOT_PRIORITISED = "not_prioritised"
@@ -68,42 +66,11 @@ STATUSES: dict[str, str] = {
 }
 
 
-class ToolError(ValueError):
-    """The prioritisation YAML is malformed; the message names what is wrong."""
+#: The prioritisation YAML is malformed; the message names what is wrong.
+ToolError = questionnaire.DefinitionError
 
 
-# -- the tool --------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Option:
-    id: str
-    label: str
-    weight: int
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    text: str
-    options: tuple[Option, ...]
-
-    def pick(self, answer: str) -> Option:
-        found = next((o for o in self.options if o.id == answer), None)
-        if found is None:
-            raise WorkspaceError(f"{answer!r} is not an answer to question {self.id!r}; the answers are "
-                                 + ", ".join(o.id for o in self.options))
-        return found
-
-
-@dataclass(frozen=True)
-class Override:
-    id: str
-    title: str
-    question: str
-    answers: frozenset[str]
-    priority: str
-    why: str
-
-
+# -- the tool (the mechanism is asc_assure.domain.questionnaire) --------------------------------------------------
 @dataclass(frozen=True)
 class Scored:
     """What the tool makes of a set of answers."""
@@ -122,44 +89,36 @@ class Tool:
     version: str
     based_on: str
     wording: str
-    questions: tuple[Question, ...]
+    questions: tuple[questionnaire.Question, ...]
     bands: tuple[tuple[str, int], ...]  # highest first
-    overrides: tuple[Override, ...]
+    overrides: tuple[questionnaire.Override, ...]
     check_in_weeks: dict[str, int] = field(default_factory=dict)
 
     def band(self, score: int) -> str:
-        return next((p for p, minimum in self.bands if score >= minimum), self.bands[-1][0])
+        return questionnaire.band(self.bands, score)
 
     def score(self, answers: dict[str, str]) -> Scored:
         """Every question answered with one of its answers; weights summed into a band; overrides lift
         the priority to at least theirs (the highest wins)."""
-        answers = {str(k).strip(): str(v).strip() for k, v in answers.items()}
-        unknown = sorted(set(answers) - {q.id for q in self.questions})
-        if unknown:
-            raise WorkspaceError(f"unknown question(s) {', '.join(unknown)}; the questions are "
-                                 + ", ".join(q.id for q in self.questions))
-        missing = [q.id for q in self.questions if not answers.get(q.id)]
-        if missing:
-            raise WorkspaceError(f"answer every question; not answered: {', '.join(missing)}")
-        total = sum(q.pick(answers[q.id]).weight for q in self.questions)
+        try:
+            clean, total = questionnaire.score(self.questions, answers)
+        except questionnaire.AnswerError as exc:
+            raise WorkspaceError(str(exc)) from exc
         by_score = self.band(total)
-        fired = tuple(o.id for o in self.overrides if answers[o.question] in o.answers)
-        lifted = [o.priority for o in self.overrides if o.id in fired]
-        priority = min([by_score, *lifted], key=RANK.__getitem__)
-        return Scored({q.id: answers[q.id] for q in self.questions}, total, by_score, fired, priority)
+        fired = questionnaire.fired(self.overrides, clean)
+        return Scored(clean, total, by_score, tuple(o.id for o in fired), questionnaire.lift(by_score, fired, RANK))
 
     def interval_weeks(self, priority: str | None) -> int:
         return self.check_in_weeks[priority or NOT_PRIORITISED]
 
-    def override(self, override_id: str) -> Override | None:
+    def override(self, override_id: str) -> questionnaire.Override | None:
         return next((o for o in self.overrides if o.id == override_id), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "title": self.title, "version": self.version, "based_on": self.based_on,
-            "wording": self.wording, "bands": [{"priority": p, "min_score": m} for p, m in self.bands],
-            "questions": [{"id": q.id, "question": q.text, "answers": [
-                {"id": o.id, "label": o.label, "weight": o.weight} for o in q.options]} for q in self.questions],
+            "wording": self.wording, "bands": questionnaire.bands_dict(self.bands),
+            "questions": questionnaire.questions_dict(self.questions, "weight"),
             "overrides": [{"id": o.id, "title": o.title, "question": o.question, "answers": sorted(o.answers),
                            "priority": o.priority, "why": o.why} for o in self.overrides],
             "check_in_weeks": dict(self.check_in_weeks),
@@ -175,45 +134,22 @@ def _priority(value: Any, where: str) -> str:
 def parse_tool(data: dict[str, Any]) -> Tool:
     """Build and check a tool from its YAML (a council's own file must pass the same checks)."""
     meta = data.get("tool") or {}
-    questions = []
-    for q in data.get("questions") or []:
-        options = tuple(Option(str(a["id"]), str(a["label"]), int(a["weight"])) for a in q.get("answers") or [])
-        if not options or len({o.id for o in options}) != len(options):
-            raise ToolError(f"question {q.get('id')!r} needs answers with distinct ids")
-        questions.append(Question(str(q["id"]), str(q["question"]), options))
-    ids = {q.id: q for q in questions}
-    if not questions or len(ids) != len(questions):
-        raise ToolError("the tool needs questions with distinct ids")
-    bands = tuple(sorted(((_priority(b.get("priority"), "bands"), int(b["min_score"]))
-                          for b in data.get("bands") or []), key=lambda b: -b[1]))
-    if sorted(p for p, _ in bands) != sorted(PRIORITIES) or bands[-1][1] > 0:
-        raise ToolError("bands must be high, medium and low, the lowest starting from 0")
-    overrides = []
-    for o in data.get("overrides") or []:
-        where = f"override {o.get('id')!r}"
-        question = ids.get(str(o.get("question")))
-        if question is None:
-            raise ToolError(f"{where}: question {o.get('question')!r} is not in the tool")
-        answers = frozenset(str(a) for a in o.get("answers") or [])
-        bad = sorted(answers - {opt.id for opt in question.options})
-        if not answers or bad:
-            raise ToolError(f"{where}: answers {bad or '(none)'} are not answers to {question.id!r}")
-        overrides.append(Override(str(o["id"]), str(o.get("title") or o["id"]), question.id, answers,
-                                  _priority(o.get("priority"), where), str(o.get("why") or "")))
+    questions = questionnaire.parse_questions(data.get("questions"), "weight")
+    bands = questionnaire.parse_bands([{**b, "priority": _priority(b.get("priority"), "bands")}
+                                       for b in data.get("bands") or []], PRIORITIES)
+    overrides = questionnaire.parse_overrides(data.get("overrides"), questions, _priority)
     weeks = {str(k): int(v) for k, v in (data.get("check_in_weeks") or {}).items()}
     if set(weeks) != {*PRIORITIES, NOT_PRIORITISED} or any(not 1 <= w <= 26 for w in weeks.values()):
         raise ToolError("check_in_weeks needs high, medium, low and not_prioritised, each 1 to 26 weeks")
     return Tool(str(meta.get("id", "referral_prioritisation")), str(meta.get("title", "Referral prioritisation")),
                 str(meta["version"]), str(meta.get("based_on", "")), str(meta.get("wording", "")),
-                tuple(questions), bands, tuple(overrides), weeks)
+                questions, bands, overrides, weeks)
 
 
 @lru_cache(maxsize=4)
 def load_tool(path: str | None = None) -> Tool:
     """The prioritisation tool: the packaged YAML, or a council's own file."""
-    text = (Path(path).read_text(encoding="utf-8") if path else
-            (resources.files("asc_assure.operations") / "prioritisation.yaml").read_text(encoding="utf-8"))
-    return parse_tool(yaml.safe_load(text))
+    return parse_tool(questionnaire.read_definition(path, "asc_assure.operations", "prioritisation.yaml"))
 
 
 def parse_answer_pairs(pairs: list[str]) -> dict[str, str]:

@@ -127,7 +127,7 @@ def dols_screen(request: HttpRequest, application_id: str) -> HttpResponse:
         reason = request.POST.get("reason", "").strip()
         missing = [c for c in tool.criteria if not answers[c.id]]
         for c in missing:
-            errors.append({"text": f"Answer the question: {c.question}", "href": f"#answer-{c.id}"})
+            errors.append({"text": f"Answer the question: {c.text}", "href": f"#answer-{c.id}"})
         if not missing:
             try:
                 s = dols_core.record_screening(ws, service.store_dir(), application_id, answers, actor(request),
