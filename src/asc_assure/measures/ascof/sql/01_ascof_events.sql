@@ -143,7 +143,7 @@ SELECT
   adult_3_linked_person_id,
   event_start_date,
   CASE
-    WHEN event_type = 'Service' AND der_end IS NULL AND rp_end < la_latest_rp_end THEN rp_end
+    WHEN event_type = 'Service' AND (der_end IS NULL OR der_end > rp_end) AND rp_end < la_latest_rp_end THEN rp_end
     ELSE der_end
   END AS der_end,
   load_seq * 100000000 + row_number_in_file AS record_id
