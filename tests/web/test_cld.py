@@ -139,3 +139,12 @@ def test_waiting_times_without_cld_and_with_a_bad_quarter(as_role):
     assert resp.status_code == 200 and "No CLD file has been loaded" in resp.content.decode()
     resp = c.get("/cld/waiting-times/?from=spring")
     assert resp.status_code == 400 and 'href="#from"' in resp.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_cld_check_is_found_from_the_upload_and_ascof_pages(client, make_user):
+    client.force_login(make_user("pa", role="performance_analyst", password=None))
+    assert 'href="/cld/validate/"' in client.get("/upload/").content.decode()
+    assert 'href="/cld/validate/"' in client.get("/ascof/").content.decode()
+    client.force_login(make_user("cllr", role="viewer", password=None))
+    assert 'href="/cld/validate/"' not in client.get("/ascof/").content.decode()

@@ -25,7 +25,6 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Monthly report", "monthly_report", "generate_report"),
     ("Operations", "operations", "view_operations"),
     ("ASCOF", "ascof", "view_ascof"),
-    ("Check a CLD file", "cld_validate", "validate_cld"),
     ("Equity", "equity", "view_equity"),
     ("Workforce", "workforce", "view_workforce"),
     ("Demand and capacity", "simulation", "run_simulation"),
