@@ -462,17 +462,39 @@ def test_resubmitted_events_are_counted_once_and_the_later_submission_supersedes
 
 
 
-@pytest.mark.xfail(strict=True, reason="overlapping submissions are deduplicated event by event, not superseded "
-                                       "quarter by quarter as DHSC's GetSubmissions does (docs/ascof.md)")
 def test_an_event_withdrawn_from_a_later_overlapping_submission_is_not_counted():
     # DHSC's joined table takes, for each quarter, the latest file covering it; the file to 30 Jun 24 is then
     # used only for July to September 2023, which the file to 30 Sep 24 does not cover, so g's episode
-    # (June 2024), left out of the later file, is dropped: 2A 0 / 0. We keep it (1 / 1).
+    # (June 2024), left out of the later file, is dropped: 2A 0 / 0.
     jun = {"reporting_period_start_date": D("2023-07-01"), "reporting_period_end_date": D("2024-06-30")}
     sep = {"reporting_period_start_date": D("2023-10-01"), "reporting_period_end_date": D("2024-09-30"),
            "_load_seq": 2}
     cld = [reablement("g", "2024-06-01", "2024-06-10", **jun), lts("h", "2024-01-01", **sep)]
     assert figure(compute(cld, period=rolling(D("2024-09-30"))), "2A", "Total")[:2] == (0, 0)
+
+
+def test_the_submission_with_the_later_extract_date_owns_the_overlap_whatever_the_load_order():
+    # Which file is "later" is decided as the store supersedes: extract date (as of), then load order. Here the
+    # file to 30 Jun 24 is loaded after the file to 30 Sep 24 but is the older extract, so it is used only for
+    # July to September 2023: k's service, corrected in the later file from ST-Max to other short-term support,
+    # is no ST-Max episode (2A 0 / 0 to 30 Sep 24), while m's episode of August 2023, which only the older file
+    # covers, still counts (1 / 1 in 2023-24). With the extract dates the other way round, the file to 30 Jun
+    # owns July 2023 to June 2024 and k's original record counts (1 / 1).
+    def files(jun_as_of: str, sep_as_of: str) -> list[dict]:
+        jun = {"reporting_period_start_date": D("2023-07-01"), "reporting_period_end_date": D("2024-06-30"),
+               "_as_of": D(jun_as_of), "_load_seq": 2}
+        sep = {"reporting_period_start_date": D("2023-10-01"), "reporting_period_end_date": D("2024-09-30"),
+               "_as_of": D(sep_as_of), "_load_seq": 1}
+        return [reablement("k", "2024-06-01", "2024-06-10", **jun), reablement("m", "2023-08-01", "2023-08-10", **jun),
+                event("k", start="2024-06-01", end="2024-06-10", service_type="Short term support: Other short term",
+                      service_component="Other short term support", **sep)]
+
+    assert figure(compute(files("2024-07-31", "2024-10-31"), period=rolling(D("2024-09-30"))), "2A", "Total")[:2] \
+        == (0, 0)
+    assert figure(compute(files("2024-07-31", "2024-10-31"), period=financial_year("2023-24")), "2A", "Total")[:2] \
+        == (1, 1)
+    assert figure(compute(files("2024-11-30", "2024-10-31"), period=rolling(D("2024-09-30"))), "2A", "Total")[:2] \
+        == (1, 1)
 
 
 # ----------------------------------------------------------------------------- labels

@@ -6,26 +6,89 @@
 --     Stored_procedures/create_GetDerivedFields_procedure.sql); rows with neither are dropped.
 --   * der_end = date of death when it falls between the event's start and end, or after the start of an
 --     event with no end (Der_Event_End_Date, Stored_procedures/create_FilterToEventsInPeriod_procedure.sql).
---   * events kept only if they belong to their submission's period: requests, assessments and reviews that
---     end in it, services active in it; rows for people who died before the period or the event are dropped
---     (same procedure).
+--   * events kept only if they belong to their submission's reference period (below): requests, assessments
+--     and reviews that end in it, services active in it; rows for people who died before the period or the
+--     event are dropped (same procedure).
 --   * labels matched case-insensitively and Release 1 labels mapped to Release 2 (ascof_label_map); a
 --     non-blank label not on the list becomes 'Invalid and not mapped', as DHSC's cleaning does.
 --   * one record per unique event: LA, person, start, derived end (not for services), client type, and
 --     route of access (requests), assessment type (assessments), service type and component (services);
---     the record kept is from the latest reporting period, open end first, then the later end, the better
+--     the record kept is from the latest reference period, open end first, then the later end, the better
 --     outcome in the hierarchy, the latest load (Stored_procedures/create_GetUniqueEvents_procedure.sql,
 --     Main_tables/docs/methodology/6-deduplication.md, step 1 and 3).
---   * a service still open in a period that is not the council's latest, and not submitted again later,
---     is cropped to that period's end (methodology/6-deduplication.md, step 2).
--- The reporting period is the one stated in the submission (DHSC derives it from the events in the file:
+--   * a service still open in a reference period that is not the council's latest, and not submitted again
+--     later, is cropped to that period's end (methodology/6-deduplication.md, step 2).
+--   * each submission is used only for the part of its period that no later submission of the council
+--     covers (its "reference period"): DHSC takes, for each quarter, the latest file covering it and gives
+--     each file the span from the first to the last quarter it was chosen for
+--     (Main_tables/create_main_table_for_period.sql, Stored_procedures/create_GetSubmissions_procedure.sql,
+--     Main_tables/docs/methodology/3-submission-selection.md). Here the council's stated periods are cut at
+--     every period start and end into pieces; each piece belongs to the latest submission covering it
+--     (extract date, then load order, as the store supersedes); a submission's reference period runs from
+--     the first to the last day of its pieces, and a submission left with none is not used. Filtering,
+--     deduplication and cropping below use the reference period.
+-- The stated reporting period is used (DHSC derives it from the events in the file:
 -- Main_tables/REF_tables/create_REF_Submission_Reporting_Periods_table.sql); see docs/ascof.md.
 -- Source: DataS-DHSC/ASC-CLD-LA-Dashboard @ 9bee728.
-WITH base AS (
+WITH stated AS (
+  SELECT
+    la_code,
+    reporting_period_start_date AS stated_start,
+    reporting_period_end_date AS stated_end,
+    MAX(COALESCE(_as_of, DATE '0001-01-01')) AS as_of,
+    MAX(COALESCE(_load_seq, 0)) AS load_seq
+  FROM cld
+  WHERE la_code IS NOT NULL
+    AND reporting_period_start_date IS NOT NULL
+    AND reporting_period_end_date >= reporting_period_start_date
+  GROUP BY la_code, reporting_period_start_date, reporting_period_end_date
+),
+submissions AS (
+  SELECT
+    la_code,
+    stated_start,
+    stated_end,
+    ROW_NUMBER() OVER (
+      PARTITION BY la_code ORDER BY as_of, load_seq, stated_end, stated_start
+    ) AS submission_order
+  FROM stated
+),
+cuts AS (
+  SELECT la_code, stated_start AS cut FROM submissions
+  UNION
+  SELECT la_code, CAST(stated_end + INTERVAL 1 DAY AS DATE) AS cut FROM submissions
+),
+pieces AS (
+  SELECT
+    la_code,
+    cut AS piece_start,
+    CAST(LEAD(cut) OVER (PARTITION BY la_code ORDER BY cut) - INTERVAL 1 DAY AS DATE) AS piece_end
+  FROM cuts
+),
+piece_owner AS (
+  SELECT
+    p.la_code,
+    p.piece_start,
+    p.piece_end,
+    s.stated_start,
+    s.stated_end,
+    ROW_NUMBER() OVER (PARTITION BY p.la_code, p.piece_start ORDER BY s.submission_order DESC) AS owner_rank
+  FROM pieces p
+  JOIN submissions s
+    ON s.la_code = p.la_code AND s.stated_start <= p.piece_start AND s.stated_end >= p.piece_end
+  WHERE p.piece_end IS NOT NULL
+),
+reference_periods AS (
+  SELECT la_code, stated_start, stated_end, MIN(piece_start) AS ref_start, MAX(piece_end) AS ref_end
+  FROM piece_owner
+  WHERE owner_rank = 1
+  GROUP BY la_code, stated_start, stated_end
+),
+base AS (
   SELECT
     c.la_code,
-    c.reporting_period_start_date AS rp_start,
-    c.reporting_period_end_date AS rp_end,
+    r.ref_start AS rp_start,
+    r.ref_end AS rp_end,
     COALESCE(c.nhs_number_pseudo, c.la_code || '_' || c.la_person_unique_identifier) AS person_id,
     c.la_person_unique_identifier AS la_person_id,
     c.date_of_birth,
@@ -54,6 +117,10 @@ WITH base AS (
     c._load_seq AS load_seq,
     c._row AS row_number_in_file
   FROM cld c
+  JOIN reference_periods r
+    ON r.la_code = c.la_code
+    AND r.stated_start = c.reporting_period_start_date
+    AND r.stated_end = c.reporting_period_end_date
 ),
 labelled AS (
   SELECT
