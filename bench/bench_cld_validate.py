@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from asc_assure.data.cld_validate import validate_cld
-from bench_ingest import _make_in_child, baseline
+from bench_ingest import _make_in_child, run_baseline
 from measure import PeakRSS
 
 
@@ -48,16 +48,7 @@ def main() -> int:
         for s in result.summary()[:8]:
             print(f"           {s['severity']:<8} {s['count']:>9,}  {s['rule']}")
 
-        base_path, base_rows = path, args.rows
-        if args.baseline_rows and args.baseline_rows < args.rows:
-            base_rows = args.baseline_rows
-            base_path = tmpdir / "cld_baseline.csv"
-            _make_in_child(base_path, base_rows)
-        with PeakRSS() as bmem:
-            t0 = time.perf_counter()
-            good, bad, _ = baseline(base_path)
-            base_s = time.perf_counter() - t0
-        base_rate = base_rows / base_s
+        base_s, base_rate, bmem, good, bad = run_baseline(path, args.rows, args.baseline_rows, tmpdir)
         print(f"baseline:  {base_s:7.2f}s  {base_rate:12,.0f} rows/s  peak RSS {bmem.peak / 2**20:,.0f} MiB  "
               f"good {good:,}, bad {bad:,}")
         print(f"ratio (validator / baseline rows per second): {ours_rate / base_rate:.1f}x")

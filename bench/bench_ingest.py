@@ -138,6 +138,22 @@ def _make_in_child(path: Path, rows: int) -> None:
     subprocess.run([sys.executable, __file__, "--make", str(path), "--rows", str(rows)], check=True)
 
 
+def run_baseline(path: Path, rows: int, baseline_rows: int | None, tmpdir: Path
+                 ) -> tuple[float, float, PeakRSS, int, int]:
+    """Time the row-by-row baseline (on a smaller file of ``baseline_rows`` when asked, since it is slow):
+    seconds, rows per second, its peak memory, and its good and bad row counts."""
+    base_path, base_rows = path, rows
+    if baseline_rows and baseline_rows < rows:
+        base_rows = baseline_rows
+        base_path = tmpdir / "cld_baseline.csv"
+        _make_in_child(base_path, base_rows)
+    with PeakRSS() as bmem:
+        t0 = time.perf_counter()
+        good, bad, _ = baseline(base_path)
+        base_s = time.perf_counter() - t0
+    return base_s, base_rows / base_s, bmem, good, bad
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -166,17 +182,7 @@ def main() -> int:
               f"(+{(mem.peak - mem.start_rss) / 2**20:,.0f} MiB)  loaded {result.rows_loaded:,}, "
               f"quarantined {result.rows_quarantined:,}")
 
-        base_path = path
-        base_rows = args.rows
-        if args.baseline_rows and args.baseline_rows < args.rows:
-            base_rows = args.baseline_rows
-            base_path = tmpdir / "cld_baseline.csv"
-            _make_in_child(base_path, base_rows)
-        with PeakRSS() as bmem:
-            t0 = time.perf_counter()
-            good, bad, _ = baseline(base_path)
-            base_s = time.perf_counter() - t0
-        base_rate = base_rows / base_s
+        base_s, base_rate, bmem, good, bad = run_baseline(path, args.rows, args.baseline_rows, tmpdir)
         print(f"baseline: {base_s:7.2f}s  {base_rate:12,.0f} rows/s  peak RSS {bmem.peak / 2**20:,.0f} MiB "
               f"(+{(bmem.peak - bmem.start_rss) / 2**20:,.0f} MiB)  good {good:,}, bad {bad:,}")
         ratio = ours_rate / base_rate
