@@ -22,16 +22,15 @@ DEMO_SPECIALIST_TEAMS = ("DoLS Team", "Safeguarding Team")
 
 
 def _load_files(kind: str) -> list[Path]:
-    import json
+    """The data files of every load of ``kind`` in the configured store (none if there is no store)."""
+    from asc_assure.data.store import Store, StoreError
 
-    files = []
-    for manifest in sorted(Path(settings.ASC_ASSURE_STORE).glob("loads/*/manifest.json")):
-        try:
-            if json.loads(manifest.read_text(encoding="utf-8")).get("kind") == kind:
-                files.append(manifest.parent / "data.parquet")
-        except (OSError, ValueError):
-            continue
-    return [f for f in files if f.exists()]
+    try:
+        store = Store(Path(settings.ASC_ASSURE_STORE))
+    except StoreError:
+        return []
+    paths = [store.loads_dir / m["load_id"] / "data.parquet" for m in store.loads_for(kind)]
+    return [p for p in paths if p.exists()]
 
 
 def demo_teams(limit: int = 2) -> list[str]:
